@@ -1,0 +1,46 @@
+# The two README commands: `make run` (the app on http://127.0.0.1:8050) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WORKERS ?= 2
+
+.PHONY: run test lint venv dev-deps browser-deps geodata bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Production path: gunicorn serving app.wsgi:server (no --preload: each worker builds its own app).
+run: $(VENV)/.installed
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - app.wsgi:server
+
+# Debian chromium + chromium-driver for the browser tests (skipped if already present).
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check app geodata tests
+	$(BIN)/ruff format --check app geodata tests
+
+test: $(VENV)/.installed-dev browser-deps lint
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+geodata: $(VENV)/.installed
+	$(BIN)/python -m geodata.build
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage instance

@@ -1,0 +1,1 @@
+"""Dash components shared by pages."""

@@ -1,0 +1,62 @@
+"""One settings object for the whole app.
+
+Every setting has an embedded default that works on a laptop with no services;
+environment variables switch to real services (``REDIS_URL``, ``DATABASE_URL``,
+``MQTT_URL``). Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BUNDLED_SURVEY = ROOT / "data" / "endes" / "endes_2015_2024_children_6_35m.csv"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with :meth:`from_env` or override in tests."""
+
+    geodata_dir: Path = ROOT / "geodata"
+    instance_dir: Path = ROOT / "instance"
+    survey_files: tuple[Path, ...] = (BUNDLED_SURVEY,)
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    redis_url: str | None = None
+    database_url: str | None = None
+    mqtt_url: str | None = None
+    cache_timeout_s: int = 3600
+    default_language: str = "es"
+    max_upload_mb: int = 200
+    debug: bool = False
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from environment variables (``NUTRIMAPA_*`` plus service URLs)."""
+        env = os.environ if env is None else env
+        base = cls()
+        survey = env.get("NUTRIMAPA_SURVEY_FILES")
+        return replace(
+            base,
+            geodata_dir=Path(env.get("NUTRIMAPA_GEODATA_DIR", base.geodata_dir)),
+            instance_dir=Path(env.get("NUTRIMAPA_INSTANCE_DIR", base.instance_dir)),
+            survey_files=tuple(Path(p) for p in survey.split(os.pathsep)) if survey else base.survey_files,
+            secret_key=env.get("NUTRIMAPA_SECRET_KEY", base.secret_key),
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or None,
+            mqtt_url=env.get("MQTT_URL") or None,
+            cache_timeout_s=int(env.get("NUTRIMAPA_CACHE_TIMEOUT_S", base.cache_timeout_s)),
+            default_language=env.get("NUTRIMAPA_LANGUAGE", base.default_language),
+            max_upload_mb=int(env.get("NUTRIMAPA_MAX_UPLOAD_MB", base.max_upload_mb)),
+            debug=env.get("NUTRIMAPA_DEBUG", "0") == "1",
+        )
+
+    @property
+    def web_geo_dir(self) -> Path:
+        """Folder of browser-ready (simplified, rounded) GeoJSON files."""
+        return self.geodata_dir / "web"

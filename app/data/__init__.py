@@ -1,0 +1,1 @@
+"""Data loading and validation: boundaries, UBIGEO covariates and ENDES survey files."""

@@ -1,0 +1,1 @@
+"""Nutrition indicators as INEI/DHS define them, and design-based survey estimates."""

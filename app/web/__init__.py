@@ -1,0 +1,1 @@
+"""Plain Flask routes that are not pages: browser geometry files."""
