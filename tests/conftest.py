@@ -18,7 +18,6 @@ def _reset_dash_globals() -> None:
     import dash._pages as pages
 
     pages.PAGE_REGISTRY.clear()
-    pages.CONFIG.clear()
     cb.GLOBAL_CALLBACK_LIST.clear()
     cb.GLOBAL_CALLBACK_MAP.clear()
     cb.GLOBAL_INLINE_SCRIPTS.clear()
