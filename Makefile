@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata bench clean
+.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,21 @@ browser-deps:
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app geodata tests
-	$(BIN)/ruff format --check app geodata tests
+	$(BIN)/ruff check app geodata training bench tests
+	$(BIN)/ruff format --check app geodata training bench tests
 
 test: $(VENV)/.installed-dev browser-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 geodata: $(VENV)/.installed
 	$(BIN)/python -m geodata.build
+
+# A new model version under models/ (not activated unless ARGS=--activate).
+train: $(VENV)/.installed
+	$(BIN)/python -m training.train $(ARGS)
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.model_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance

@@ -23,6 +23,7 @@ class Settings:
     """Runtime configuration; build with :meth:`from_env` or override in tests."""
 
     geodata_dir: Path = ROOT / "geodata"
+    models_dir: Path = ROOT / "models"
     instance_dir: Path = ROOT / "instance"
     survey_files: tuple[Path, ...] = (BUNDLED_SURVEY,)
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -44,6 +45,7 @@ class Settings:
         return replace(
             base,
             geodata_dir=Path(env.get("NUTRIMAPA_GEODATA_DIR", base.geodata_dir)),
+            models_dir=Path(env.get("NUTRIMAPA_MODELS_DIR", base.models_dir)),
             instance_dir=Path(env.get("NUTRIMAPA_INSTANCE_DIR", base.instance_dir)),
             survey_files=tuple(Path(p) for p in survey.split(os.pathsep)) if survey else base.survey_files,
             secret_key=env.get("NUTRIMAPA_SECRET_KEY", base.secret_key),

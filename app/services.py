@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 from flask import current_app
@@ -13,6 +15,8 @@ from app.extensions import cache
 from app.indicators.estimates import INDICATORS, direct_estimates
 from app.indicators.nutrition import AGE_GROUPS
 from app.store import DataStore
+from training import registry
+from training.features import FEATURES
 
 
 class BadRequestError(ValueError):
@@ -41,20 +45,21 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _choice(parameter: str, value: str | None, default: str, allowed: tuple[str, ...] | list[str]) -> str:
+    value = value or default
+    if value not in allowed:
+        raise BadRequestError(
+            parameter, f"{parameter} must be one of {', '.join(allowed)}; got {value!r}", list(allowed)
+        )
+    return value
+
+
 def check_level(level: str | None) -> str:
-    level = level or "department"
-    if level not in LEVELS:
-        raise BadRequestError("level", f"level must be one of {', '.join(LEVELS)}; got {level!r}", list(LEVELS))
-    return level
+    return _choice("level", level, "department", LEVELS)
 
 
 def check_indicator(indicator: str | None) -> str:
-    indicator = indicator or "anemia"
-    if indicator not in INDICATORS:
-        raise BadRequestError(
-            "indicator", f"indicator must be one of {', '.join(INDICATORS)}; got {indicator!r}", list(INDICATORS)
-        )
-    return indicator
+    return _choice("indicator", indicator, "anemia", list(INDICATORS))
 
 
 def check_year(year: str | int | None) -> int:
@@ -71,12 +76,7 @@ def check_year(year: str | int | None) -> int:
 
 
 def check_age_group(age_group: str | None) -> str:
-    age_group = age_group or "6-35"
-    if age_group not in AGE_GROUPS:
-        raise BadRequestError(
-            "age_group", f"age_group must be one of {', '.join(AGE_GROUPS)}; got {age_group!r}", list(AGE_GROUPS)
-        )
-    return age_group
+    return _choice("age_group", age_group, "6-35", list(AGE_GROUPS))
 
 
 def regions(level: str) -> list[dict]:
@@ -127,4 +127,124 @@ def health() -> dict:
         "version": __version__,
         "survey": {"version": store.survey.version, "rows": len(store.survey.table), "years": store.survey.years},
         "regions": {lvl: len(store.regions.level(lvl)) for lvl in LEVELS},
+    }
+
+
+LEVEL_BY_LENGTH = {2: "department", 4: "province", 6: "district"}
+METHODS = ("model", "direct")
+
+
+@lru_cache(maxsize=4)
+def _artefacts(models_dir: str, version: str) -> registry.ModelArtefacts:
+    return registry.load(Path(models_dir), version)
+
+
+def model_artefacts() -> registry.ModelArtefacts:
+    """The active model version's tables, read once per version (a promotion switches the pointer)."""
+    models_dir = get_store().settings.models_dir
+    version = registry.active_version(models_dir)
+    if version is None:
+        raise FileNotFoundError(f"no active model in {models_dir}")
+    return _artefacts(str(models_dir), version)
+
+
+def check_method(method: str | None) -> str:
+    return _choice("method", method, "model", METHODS)
+
+
+def check_lang(lang: str | None) -> str:
+    return _choice("lang", lang, "es", ("es", "en"))
+
+
+def level_of(ubigeo: str) -> str | None:
+    """department (2 digits), province (4) or district (6); None for anything else."""
+    return LEVEL_BY_LENGTH.get(len(ubigeo)) if ubigeo.isdigit() else None
+
+
+def model_year() -> int:
+    return int(model_artefacts().metadata["estimation"]["year"])
+
+
+def estimate_records(level: str, indicator: str, year: int | None, method: str) -> list[dict]:
+    """Model (every unit, with interval) or direct survey estimates, with the method named."""
+    if method == "direct":
+        year = check_year(year)
+        rows = indicator_records(level, indicator, year)
+        return [{**r, "method": "direct", "year": year} for r in rows]
+    art = model_artefacts()
+    myear = int(art.metadata["estimation"]["year"])
+    if year not in (None, "") and str(year) != str(myear):
+        raise BadRequestError(
+            "year",
+            f"model estimates are for {myear} (model {art.version}); use method=direct for other survey years",
+            [myear],
+        )
+    return _model_rows(art.version, level, indicator)
+
+
+@cache.memoize()
+def _model_rows(version: str, level: str, indicator: str) -> list[dict]:
+    art = model_artefacts()
+    est = art.estimates[(art.estimates["level"] == level) & (art.estimates["indicator"] == indicator)]
+    units = get_store().regions.table(level)[["ubigeo", "name", "dep_code", "prov_code"]]
+    out = units.merge(est[["ubigeo", "estimate", "ci_low", "ci_high", "year"]], on="ubigeo", how="left")
+    for col in ("estimate", "ci_low", "ci_high"):
+        out[col] = out[col].round(1)
+    out["method"] = "model"
+    out["n"] = None
+    out["model_version"] = version
+    out["flag"] = out["estimate"].isna().map({True: "no_data", False: None})
+    return records(out.rename(columns={"dep_code": "department_ubigeo", "prov_code": "province_ubigeo"}))
+
+
+def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
+    """SHAP contributions of one region, sorted by magnitude; None for an unknown UBIGEO."""
+    level = level_of(ubigeo)
+    if level is None:
+        return None
+    names = get_store().regions.names(level)
+    if ubigeo not in names:
+        return None
+    from app.explanations import describe, label
+
+    art = model_artefacts()
+    rows = art.shap[
+        (art.shap["level"] == level) & (art.shap["ubigeo"] == ubigeo) & (art.shap["indicator"] == indicator)
+    ]
+    if rows.empty:
+        return {
+            "ubigeo": ubigeo,
+            "name": names[ubigeo],
+            "level": level,
+            "indicator": indicator,
+            "model_version": art.version,
+            "base_value": None,
+            "prediction": None,
+            "contributions": [],
+            "reason": "no model estimate for this region",
+        }
+    rows = rows.assign(magnitude=rows["contribution"].abs()).sort_values("magnitude", ascending=False)
+    contributions = [
+        {
+            "feature": r.feature,
+            "label": label(r.feature, lang),
+            "value": round(float(r.contribution), 4),
+            "feature_value": round(float(r.feature_value), 4),
+            "text": describe(r.feature, float(r.feature_value), float(r.contribution), ubigeo, lang),
+        }
+        for r in rows.itertuples()
+        if r.feature in FEATURES
+    ]
+    first = rows.iloc[0]
+    return {
+        "ubigeo": ubigeo,
+        "name": names[ubigeo],
+        "level": level,
+        "indicator": indicator,
+        "model_version": art.version,
+        "year": int(art.metadata["estimation"]["year"]),
+        "base_value": round(float(first["base_value"]), 4),
+        "prediction": round(float(first["prediction"]), 4),
+        "contributions": contributions,
+        "unit": "percentage points",
     }

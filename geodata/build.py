@@ -149,7 +149,10 @@ def aggregate(districts: pd.DataFrame, key: str) -> pd.DataFrame:
                 "idh_2019": _weighted_mean(grp["idh_2019"], pop),
                 # Only where every district's area is known; otherwise unknown, not a guess.
                 "area_km2": float(grp["area_km2"].sum()) if area_known.all() else float("nan"),
-                "density_2020": float(pop2020.sum() / grp["area_km2"].sum()) if area_known.all() else float("nan"),
+                # A ratio: over the districts whose area is known.
+                "density_2020": float(pop2020.sum() / grp.loc[area_known, "area_km2"].sum())
+                if area_known.any()
+                else float("nan"),
             }
         )
     return pd.DataFrame(rows)

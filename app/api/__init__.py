@@ -54,6 +54,26 @@ def indicators():
     return jsonify(services.indicator_records(level, indicator, year, age_group))
 
 
+@bp.get("/estimates")
+def estimates():
+    level = services.check_level(request.args.get("level"))
+    indicator = services.check_indicator(request.args.get("indicator"))
+    method = services.check_method(request.args.get("method"))
+    return jsonify(services.estimate_records(level, indicator, request.args.get("year"), method))
+
+
+@bp.get("/explanations/<ubigeo>")
+def explanations(ubigeo: str):
+    indicator = services.check_indicator(request.args.get("indicator"))
+    lang = services.check_lang(request.args.get("lang"))
+    body = services.explanation(ubigeo, indicator, lang)
+    if body is None:
+        return jsonify(
+            {"error": "not_found", "message": f"no department, province or district with UBIGEO {ubigeo!r}"}
+        ), 404
+    return jsonify(body)
+
+
 @bp.route("/<path:_unknown>")
 def not_found(_unknown: str):
     return jsonify({"error": "not_found", "message": f"no API route /api/v1/{_unknown}"}), 404

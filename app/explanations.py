@@ -1,0 +1,72 @@
+"""Region SHAP contributions in words a health official understands (Spanish first)."""
+
+from __future__ import annotations
+
+from app.data.labels import DEPARTMENTS
+
+FEATURE_LABELS = {
+    "age_months": ("Edad de los niños", "Children's age"),
+    "altitude_m": ("Altitud", "Altitude"),
+    "year": ("Año de la estimación", "Estimation year"),
+    "sex": ("Proporción de niñas", "Share of girls"),
+    "area": ("Zona rural", "Rural area"),
+    "wealth": ("Pobreza del hogar", "Household poverty"),
+    "education": ("Educación de la madre", "Mother's education"),
+    "department": ("Departamento (efecto regional)", "Department (regional effect)"),
+}
+
+
+def _num(x: float, decimals: int = 0, lang: str = "es") -> str:
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", " ") if lang == "es" else text
+
+
+def _points(value: float, lang: str) -> str:
+    sign = "+" if value >= 0 else "−"
+    amount = f"{abs(value):.1f}"
+    if lang == "es":
+        return f"{sign}{amount.replace('.', ',')} puntos"
+    return f"{sign}{amount} points"
+
+
+def describe(feature: str, feature_value: float, contribution: float, ubigeo: str, lang: str = "es") -> str:
+    """One line: a region's value of a driver and what it adds to the risk ('Altitud de 3 750 m: +6,5 puntos')."""
+    es = lang == "es"
+    pct = _num(100 * feature_value, 0, lang)
+    if feature == "altitude_m":
+        what = f"Altitud de {_num(feature_value, 0, lang)} m" if es else f"Altitude of {_num(feature_value, 0, lang)} m"
+    elif feature == "area":
+        what = f"{pct} % de los niños vive en zona rural" if es else f"{pct} % of children live in rural areas"
+    elif feature == "wealth":
+        what = (
+            f"{pct} % de los hogares en los dos quintiles más pobres"
+            if es
+            else f"{pct} % of households in the two poorest quintiles"
+        )
+    elif feature == "education":
+        what = (
+            f"{pct} % de las madres con secundaria o superior"
+            if es
+            else f"{pct} % of mothers with secondary or higher education"
+        )
+    elif feature == "age_months":
+        what = (
+            f"Edad media de {_num(feature_value, 0, lang)} meses"
+            if es
+            else f"Mean age {_num(feature_value, 0, lang)} months"
+        )
+    elif feature == "sex":
+        what = f"{pct} % niñas" if es else f"{pct} % girls"
+    elif feature == "year":
+        what = f"Tendencia al año {int(feature_value)}" if es else f"Trend to {int(feature_value)}"
+    elif feature == "department":
+        name = DEPARTMENTS.get(ubigeo[:2], ubigeo[:2])
+        what = f"Ser parte de {name}" if es else f"Being in {name}"
+    else:  # pragma: no cover - every model feature is listed above
+        what = feature
+    return f"{what}: {_points(contribution, lang)}"
+
+
+def label(feature: str, lang: str = "es") -> str:
+    es, en = FEATURE_LABELS.get(feature, (feature, feature))
+    return es if lang == "es" else en

@@ -1,0 +1,63 @@
+"""/api/v1/estimates and /api/v1/explanations on the committed model."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(("level", "count"), [("department", 25), ("province", 196), ("district", 1891)])
+def test_model_estimates_for_every_unit(client, level, count):
+    rows = client.get(f"/api/v1/estimates?level={level}&indicator=anemia").get_json()
+    assert len(rows) == count
+    assert all(r["method"] == "model" and r["estimate"] is not None for r in rows)
+    assert all(r["ci_low"] <= r["estimate"] <= r["ci_high"] for r in rows)
+    assert {r["year"] for r in rows} == {2024}
+
+
+def test_direct_estimates_stand_beside(client):
+    model = {r["ubigeo"]: r for r in client.get("/api/v1/estimates?level=department&indicator=stunting").get_json()}
+    direct = client.get("/api/v1/estimates?level=department&indicator=stunting&method=direct&year=2024").get_json()
+    assert len(direct) == 25
+    lima = next(r for r in direct if r["ubigeo"] == "15")
+    assert lima["method"] == "direct"
+    assert lima["n"] > 100
+    assert model["15"]["n"] is None
+    assert model["15"]["model_version"]
+
+
+def test_model_year_mismatch_is_a_400(client):
+    resp = client.get("/api/v1/estimates?level=department&indicator=anemia&year=2019")
+    assert resp.status_code == 400
+    assert "method=direct" in resp.get_json()["message"]
+    assert client.get("/api/v1/estimates?method=guess").status_code == 400
+
+
+def test_explanation_of_puno(client):
+    body = client.get("/api/v1/explanations/210101?indicator=anemia").get_json()
+    assert body["name"] == "Puno"
+    assert body["level"] == "district"
+    total = body["base_value"] + sum(c["value"] for c in body["contributions"])
+    assert total == pytest.approx(body["prediction"], abs=0.01)
+    mags = [abs(c["value"]) for c in body["contributions"]]
+    assert mags == sorted(mags, reverse=True)
+    alt = next(c for c in body["contributions"] if c["feature"] == "altitude_m")
+    assert alt["text"].startswith("Altitud de 3")
+    assert "puntos" in alt["text"]
+
+
+def test_explanation_in_english_and_for_each_level(client):
+    body = client.get("/api/v1/explanations/21?indicator=stunting&lang=en").get_json()
+    assert body["level"] == "department"
+    assert any("points" in c["text"] for c in body["contributions"])
+    assert client.get("/api/v1/explanations/2101").get_json()["level"] == "province"
+
+
+@pytest.mark.parametrize("ubigeo", ["999999", "9", "abcdef", "2199"])
+def test_unknown_region_is_404(client, ubigeo):
+    resp = client.get(f"/api/v1/explanations/{ubigeo}")
+    assert resp.status_code == 404
+    assert resp.get_json()["error"] == "not_found"
+
+
+def test_bad_language_is_400(client):
+    assert client.get("/api/v1/explanations/21?lang=fr").status_code == 400
