@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None):
     from app import api
     from app.extensions import cache
     from app.store import DataStore
-    from app.web import geo
+    from app.web import compression, geo, lang
 
     settings = settings or Settings.from_env()
     server = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None):
     server.extensions["nutrimapa"] = DataStore.from_settings(settings)
     server.register_blueprint(api.bp)
     server.register_blueprint(geo.bp)
+    server.register_blueprint(lang.bp)
+    compression.init_app(server)
 
     app = dash.Dash(
         __name__,
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None):
     )
     from app.components import shell
 
-    app.layout = shell.layout(settings.default_language)
+    app.layout = shell.layout  # a function: evaluated per page load, in the visitor's language
     app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.default_language}">')
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app

@@ -24,9 +24,7 @@ def _num(x: float, decimals: int = 0, lang: str = "es") -> str:
 def _points(value: float, lang: str) -> str:
     sign = "+" if value >= 0 else "−"
     amount = f"{abs(value):.1f}"
-    if lang == "es":
-        return f"{sign}{amount.replace('.', ',')} puntos"
-    return f"{sign}{amount} points"
+    return f"{sign}{amount} {'puntos' if lang == 'es' else 'points'}"
 
 
 def describe(feature: str, feature_value: float, contribution: float, ubigeo: str, lang: str = "es") -> str:
@@ -58,7 +56,7 @@ def describe(feature: str, feature_value: float, contribution: float, ubigeo: st
     elif feature == "sex":
         what = f"{pct} % niñas" if es else f"{pct} % girls"
     elif feature == "year":
-        what = f"Tendencia al año {int(feature_value)}" if es else f"Trend to {int(feature_value)}"
+        what = f"Tendencia al año {round(feature_value)}" if es else f"Trend to {round(feature_value)}"
     elif feature == "department":
         name = DEPARTMENTS.get(ubigeo[:2], ubigeo[:2])
         what = f"Ser parte de {name}" if es else f"Being in {name}"

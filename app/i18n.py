@@ -40,6 +40,107 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "not_found": {"es": "Página no encontrada", "en": "Page not found"},
     "back_home": {"es": "Volver al mapa", "en": "Back to the map"},
+    "lang_switch": {"es": "English", "en": "Español"},
+    "lang_switch_title": {"es": "Ver en inglés", "en": "Ver en español"},
+    "nav_map": {"es": "Mapa", "en": "Map"},
+    "nav_methods": {"es": "Métodos y fuentes", "en": "Methods and sources"},
+    "level": {"es": "Nivel", "en": "Level"},
+    "department": {"es": "Departamento", "en": "Department"},
+    "province": {"es": "Provincia", "en": "Province"},
+    "district": {"es": "Distrito", "en": "District"},
+    "departments": {"es": "Departamentos", "en": "Departments"},
+    "provinces": {"es": "Provincias", "en": "Provinces"},
+    "districts": {"es": "Distritos", "en": "Districts"},
+    "method": {"es": "Estimación", "en": "Estimate"},
+    "method_model": {"es": "Modelo (todas las regiones)", "en": "Model (every region)"},
+    "method_direct": {"es": "Directa de la encuesta", "en": "Direct survey"},
+    "search": {"es": "Buscar región", "en": "Find a region"},
+    "search_placeholder": {
+        "es": "Escriba un distrito, provincia o departamento…",
+        "en": "Type a district, province or department…",
+    },
+    "map_title_model": {
+        "es": "{indicator}, {year}: riesgo estimado por el modelo, % de niños de 6 a 35 meses",
+        "en": "{indicator}, {year}: model-estimated risk, % of children aged 6-35 months",
+    },
+    "map_title_direct": {
+        "es": "{indicator}, {year}: estimación directa de la encuesta (ponderada), % de niños de 6 a 35 meses",
+        "en": "{indicator}, {year}: direct survey estimate (weighted), % of children aged 6-35 months",
+    },
+    "direct_no_district": {
+        "es": "La encuesta no identifica provincias ni distritos: no hay estimación directa en este nivel. "
+        "Use la estimación del modelo.",
+        "en": "The survey does not identify provinces or districts: there is no direct estimate at this level. "
+        "Use the model estimate.",
+    },
+    "model_year_only": {
+        "es": "El modelo estima el último año de la encuesta ({year}).",
+        "en": "The model estimates the latest survey year ({year}).",
+    },
+    "drivers": {"es": "Factores principales", "en": "Main drivers"},
+    "no_polygon_note": {
+        "es": "Los distritos sin polígono en el mapa oficial (La Punta, Mi Perú, Bellavista, Amantaní) se muestran "
+        "como puntos en su capital.",
+        "en": "Districts without a polygon in the official map (La Punta, Mi Perú, Bellavista, Amantaní) are shown "
+        "as points at their capital.",
+    },
+    "panel_hint": {
+        "es": "Haga clic en una región del mapa para ver por qué su riesgo es alto o bajo.",
+        "en": "Click a region on the map to see why its risk is high or low.",
+    },
+    "explain_title": {"es": "¿Por qué? {indicator} en {name}", "en": "Why? {indicator} in {name}"},
+    "explain_base": {
+        "es": "Punto de partida (niño promedio de la encuesta, con la tendencia nacional a {year}): {base:.1f} %. "
+        "Cada factor suma o resta puntos hasta llegar a {prediction:.1f} %.",
+        "en": "Starting point (average child in the survey, with the national trend to {year}): {base:.1f} %. "
+        "Each factor adds or removes points to reach {prediction:.1f} %.",
+    },
+    "open_page": {"es": "Abrir la página de {name}", "en": "Open the page of {name}"},
+    "table": {"es": "Tabla de datos", "en": "Data table"},
+    "col_name": {"es": "Región", "en": "Region"},
+    "col_estimate": {"es": "Estimación (%)", "en": "Estimate (%)"},
+    "col_ci_low": {"es": "IC 95 % inferior", "en": "95 % CI low"},
+    "col_ci_high": {"es": "IC 95 % superior", "en": "95 % CI high"},
+    "col_n": {"es": "Niños en la muestra", "en": "Children in the sample"},
+    "col_note": {"es": "Nota", "en": "Note"},
+    "legend_pct": {"es": "% de niños", "en": "% of children"},
+    "points_label": {"es": "puntos porcentuales", "en": "percentage points"},
+    "region_not_found": {
+        "es": "No existe un {level} con el código UBIGEO «{code}». Búsquelo por nombre en el mapa.",
+        "en": "There is no {level} with UBIGEO code “{code}”. Find it by name on the map.",
+    },
+    "in": {"es": "en", "en": "in"},
+    "population": {"es": "Población (proyección 2025)", "en": "Population (2025 projection)"},
+    "altitude": {"es": "Altitud de la capital", "en": "Altitude of the capital"},
+    "poverty": {"es": "Pobreza monetaria", "en": "Monetary poverty"},
+    "unknown": {"es": "sin dato", "en": "unknown"},
+    "estimate_model": {"es": "Estimación del modelo, {year}", "en": "Model estimate, {year}"},
+    "estimate_direct": {"es": "Estimación directa de la encuesta, {year}", "en": "Direct survey estimate, {year}"},
+    "comparison": {"es": "Comparación", "en": "Comparison"},
+    "trend": {"es": "Tendencia en la encuesta", "en": "Trend in the survey"},
+    "trend_note_department": {
+        "es": "Estimaciones directas de la encuesta para el departamento de {name}, con intervalos de confianza "
+        "de 95 %. Muestra pequeña: los cambios de un año a otro suelen estar dentro del margen de error.",
+        "en": "Direct survey estimates for the department of {name}, with 95 % confidence intervals. Small "
+        "sample: year-to-year changes are usually within the margin of error.",
+    },
+    "trend_note_sub": {
+        "es": "La encuesta no identifica provincias ni distritos, así que no hay tendencia propia; se muestra la "
+        "del departamento de {name}.",
+        "en": "The survey does not identify provinces or districts, so there is no trend of its own; the trend of "
+        "the department of {name} is shown.",
+    },
+    "actions": {"es": "Qué se puede hacer", "en": "What can be done"},
+    "why": {"es": "Por qué", "en": "Why"},
+    "peru_model": {"es": "Perú", "en": "Peru"},
+    "ci_short": {"es": "IC 95 %: {lo:.1f}-{hi:.1f} %", "en": "95 % CI: {lo:.1f}-{hi:.1f} %"},
+    "n_children": {"es": "{n} niños en la muestra", "en": "{n} children in the sample"},
+    "not_reported": {"es": "no se informa (menos de 25 niños)", "en": "not reported (fewer than 25 children)"},
+    "national_model": {
+        "es": "Perú: {estimate:.1f} % (IC 95 %: {ci_low:.1f}-{ci_high:.1f}), estimación del modelo para {year}.",
+        "en": "Peru: {estimate:.1f} % (95 % CI: {ci_low:.1f}-{ci_high:.1f}), model estimate for {year}.",
+    },
+    "methods_title": {"es": "Métodos, fuentes y limitaciones", "en": "Methods, sources and limitations"},
 }
 
 

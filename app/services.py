@@ -248,3 +248,130 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
         "contributions": contributions,
         "unit": "percentage points",
     }
+
+
+@cache.memoize()
+def _top_drivers(version: str, level: str, lang: str) -> dict[str, dict[str, list[dict]]]:
+    """indicator -> ubigeo -> the region's SHAP contributions, largest first."""
+    from app.explanations import label
+
+    art = model_artefacts()
+    s = art.shap[art.shap["level"] == level]
+    s = s.assign(magnitude=s["contribution"].abs()).sort_values("magnitude", ascending=False)
+    out: dict[str, dict[str, list[dict]]] = {}
+    for (indicator, ubigeo), grp in s.groupby(["indicator", "ubigeo"], sort=False):
+        out.setdefault(indicator, {})[ubigeo] = [
+            {"feature": f, "label": label(f, lang), "value": round(float(v), 1)}
+            for f, v in zip(grp["feature"], grp["contribution"], strict=True)
+        ]
+    return out
+
+
+def drivers_text(drivers: list[dict], k: int = 2) -> str:
+    """'Altitud +6.5 · Pobreza del hogar +2.1' for hover labels."""
+    return " · ".join(f"{d['label']} {d['value']:+.1f}" for d in drivers[:k])
+
+
+def map_rows(level: str, indicator: str, method: str, year: int | None, lang: str) -> list[dict]:
+    """What the map and the table show for one view, every unit of the level, with drivers for the model."""
+    rows = estimate_records(level, indicator, year, method)
+    if method == "model":
+        drivers = _top_drivers(model_artefacts().version, level, lang).get(indicator, {})
+        for r in rows:
+            # The year trend is the same story for every region: not a regional driver.
+            regional = [d for d in drivers.get(r["ubigeo"], []) if d["feature"] != "year"]
+            r["drivers"] = drivers_text(regional)
+    return rows
+
+
+def national_model(indicator: str) -> dict:
+    """Peru's model estimate: departments weighted by 2025 population."""
+    art = model_artefacts()
+    e = art.estimates[(art.estimates["level"] == "department") & (art.estimates["indicator"] == indicator)]
+    pop = get_store().regions.table("department").set_index("ubigeo")["population_2025"].astype(float)
+    w = pop.loc[e["ubigeo"]].to_numpy()
+    return {col: float((e[col].to_numpy() * w).sum() / w.sum()) for col in ("estimate", "ci_low", "ci_high")}
+
+
+@lru_cache(maxsize=2)
+def _search_index(version: str) -> list[tuple[str, str, str, str]]:
+    from app.data.labels import fold
+
+    regions = get_store().regions
+    out = []
+    for level in ("department", "province", "district"):
+        t = regions.table(level)
+        for r in t.itertuples():
+            parents = (
+                ""
+                if level == "department"
+                else (f"{r.dep_name}" if level == "province" else f"{r.prov_name}, {r.dep_name}")
+            )
+            out.append((fold(r.name), r.ubigeo, level, f"{r.name}" + (f" ({parents})" if parents else "")))
+    return out
+
+
+def search(query: str, limit: int = 15) -> list[dict]:
+    """Regions whose name contains the query, accent- and case-insensitive ('Amantani' finds 'Amantaní')."""
+    from app.data.labels import fold
+
+    q = fold(query or "")
+    if len(q) < 2:
+        return []
+    hits = [
+        (not name.startswith(q), len(name), label, ubigeo, level)
+        for name, ubigeo, level, label in _search_index(get_store().survey.version)
+        if q in name
+    ]
+    hits.sort()
+    return [{"ubigeo": u, "level": lvl, "label": lab} for _, _, lab, u, lvl in hits[:limit]]
+
+
+def region_summary(ubigeo: str) -> dict | None:
+    """A region's identity, parents, covariates and model estimates (None if the code is unknown)."""
+    level = level_of(ubigeo)
+    if level is None:
+        return None
+    table = get_store().regions.table(level).set_index("ubigeo")
+    if ubigeo not in table.index:
+        return None
+    row = table.loc[ubigeo]
+    art = model_artefacts()
+    est = art.estimates[(art.estimates["ubigeo"] == ubigeo) & (art.estimates["level"] == level)]
+    estimates = {
+        r.indicator: {"estimate": float(r.estimate), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}
+        for r in est.itertuples()
+    }
+    return {
+        "ubigeo": ubigeo,
+        "level": level,
+        "name": row["name"],
+        "dep_code": row["dep_code"],
+        "dep_name": row["dep_name"],
+        "prov_code": row["prov_code"] if level == "district" else None,
+        "prov_name": row["prov_name"] if level == "district" else None,
+        "population_2025": _clean(row["population_2025"]),
+        "altitude_m": _clean(row["altitude_m"]),
+        "poverty_pct": _clean(row["poverty_pct"]),
+        "has_geom": bool(row["has_geom"]),
+        "estimates": estimates,
+        "year": int(art.metadata["estimation"]["year"]),
+        "model_version": art.version,
+        "model_created_at": art.metadata["created_at"],
+    }
+
+
+def direct_trend(dep_code: str, indicator: str) -> list[dict]:
+    """Direct survey estimates of one department for every survey year."""
+    out = []
+    for year in get_store().survey.years:
+        row = next(r for r in indicator_records("department", indicator, year) if r["ubigeo"] == dep_code)
+        out.append({**row, "year": year})
+    return out
+
+
+def national_direct(indicator: str, year: int) -> dict:
+    """Peru's direct survey estimate (percent, 95 % CI, n) for one year."""
+    from app.indicators.estimates import national_estimate
+
+    return national_estimate(get_store().survey.table, indicator, year)

@@ -1,82 +1,162 @@
-"""Choropleth maps of region estimates; geometry is referenced by URL, never embedded."""
+"""Choropleth maps of region estimates; geometry is referenced by URL, never embedded.
+
+A map has three traces, always in this order so callbacks can patch them:
+0. every unit in grey (what shows, and hovers, where there is no estimate);
+1. the estimates (``z`` missing where there is none), names in ``text``;
+2. units without a polygon (four districts) as points at their capital.
+Recolouring for another indicator patches ``z``, the hover template and the
+point colours only (see :func:`recolour`).
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
 from app.i18n import t
 
-# ColorBrewer YlOrRd: sequential, readable with the common colour-vision deficiencies.
+# ColorBrewer YlOrRd: sequential and readable with the common colour-vision deficiencies.
 COLORSCALE = "YlOrRd"
-NO_ESTIMATE_COLOUR = "#bdbdbd"
-DEFAULT_RANGE = {"anemia": (0, 80), "stunting": (0, 40)}
+NO_ESTIMATE_COLOUR = "#c8c8c8"
+RANGE = {"anemia": (0, 80), "stunting": (0, 40)}
+MODEL_FIELDS = ("ci_low", "ci_high", "drivers")
 
 
-def _flag_text(row: dict, lang: str) -> str:
-    flag = row.get("flag")
-    return f"<br><i>{t(flag, lang)}</i>" if flag else ""
+def _fmt(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 1)
 
 
-def choropleth(rows: Sequence[dict], geojson_url: str, indicator: str, year: int, lang: str = "es") -> go.Figure:
-    """Peru coloured by ``estimate`` (percent); units without one are grey and say why.
+def model_customdata(rows_by_indicator: Mapping[str, Sequence[dict]]) -> list[list]:
+    """Per unit: CI and drivers of both indicators, so switching indicator needs no customdata."""
+    anemia, stunting = rows_by_indicator["anemia"], rows_by_indicator["stunting"]
+    return [
+        [
+            _fmt(a.get("ci_low")),
+            _fmt(a.get("ci_high")),
+            a.get("drivers", ""),
+            _fmt(s.get("ci_low")),
+            _fmt(s.get("ci_high")),
+            s.get("drivers", ""),
+        ]
+        for a, s in zip(anemia, stunting, strict=True)
+    ]
+
+
+def direct_customdata(rows: Sequence[dict], lang: str) -> list[list]:
+    out = []
+    for r in rows:
+        note = t("n_children", lang, n=r.get("n") or 0)
+        if r.get("flag") == "imprecise":
+            note += f" · {t('imprecise', lang)}"
+        out.append([_fmt(r.get("ci_low")), _fmt(r.get("ci_high")), note])
+    return out
+
+
+def hovertemplate(indicator: str, method: str, lang: str) -> str:
+    label = t(f"{indicator}_short", lang)
+    if method == "model":
+        o = 0 if indicator == "anemia" else 3
+        return (
+            f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci', lang)}: %{{customdata[{o}]:.1f}}"
+            f"-%{{customdata[{o + 1}]:.1f}} %<br>{t('drivers', lang)}: %{{customdata[{o + 2}]}}<extra></extra>"
+        )
+    return (
+        f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci', lang)}: %{{customdata[0]:.1f}}"
+        f"-%{{customdata[1]:.1f}} %<br>%{{customdata[2]}}<extra></extra>"
+    )
+
+
+def point_template(template: str) -> str:
+    # Scatter points carry the value in marker.color, not z.
+    return template.replace("%{z:.1f}", "%{marker.color:.1f}")
+
+
+def region_map(
+    units: Sequence[dict],
+    rows_by_indicator: Mapping[str, Sequence[dict]],
+    indicator: str,
+    method: str,
+    geojson_url: str,
+    lang: str = "es",
+) -> go.Figure:
+    """The map of one level.
 
     Args:
-        rows: records with ``ubigeo``, ``name``, ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``flag``.
-        geojson_url: URL of a FeatureCollection whose feature ``id`` is the UBIGEO.
+        units: every unit of the level in map order: ``ubigeo``, ``name``, ``has_geom``, ``lat``, ``lon``.
+        rows_by_indicator: estimate rows aligned with ``units`` (``estimate`` None where there is none);
+            for the model both indicators, for direct estimates the active one.
     """
-    with_est = [r for r in rows if r.get("estimate") is not None]
-    without = [r for r in rows if r.get("estimate") is None]
-    lo, hi = DEFAULT_RANGE.get(indicator, (0, 100))
-    if with_est:
-        hi = max(hi, math.ceil(max(r["estimate"] for r in with_est) / 10) * 10)
-    label = t(f"{indicator}_short", lang)
-    ci = t("ci", lang)
-    children = t("children", lang)
+    rows = rows_by_indicator[indicator]
+    z = [_fmt(r.get("estimate")) for r in rows]
+    custom = model_customdata(rows_by_indicator) if method == "model" else direct_customdata(rows, lang)
+    template = hovertemplate(indicator, method, lang)
+    poly = [i for i, u in enumerate(units) if u["has_geom"]]
+    pts = [i for i, u in enumerate(units) if not u["has_geom"]]
+    lo, hi = RANGE[indicator]
     fig = go.Figure()
     fig.add_trace(
         go.Choropleth(
             geojson=geojson_url,
             featureidkey="id",
-            locations=[r["ubigeo"] for r in with_est],
-            z=[r["estimate"] for r in with_est],
-            zmin=lo,
-            zmax=hi,
-            colorscale=COLORSCALE,
+            locations=[units[i]["ubigeo"] for i in poly],
+            z=[0] * len(poly),
+            colorscale=[[0, NO_ESTIMATE_COLOUR], [1, NO_ESTIMATE_COLOUR]],
+            showscale=False,
             marker_line_color="white",
-            marker_line_width=0.5,
-            customdata=[[r["name"], r["ci_low"], r["ci_high"], r["n"], _flag_text(r, lang)] for r in with_est],
-            hovertemplate=(
-                "<b>%{customdata[0]}</b><br>"
-                + label
-                + ": %{z:.1f} %<br>"
-                + ci
-                + ": %{customdata[1]:.1f} - %{customdata[2]:.1f} %<br>n = %{customdata[3]} "
-                + children
-                + "%{customdata[4]}<extra></extra>"
-            ),
-            colorbar={"title": {"text": "%"}, "ticksuffix": " %", "thickness": 14, "len": 0.6},
-            name=label,
+            marker_line_width=0.4,
+            text=[units[i]["name"] for i in poly],
+            hovertemplate=f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
+            name="base",
         )
     )
-    if without:
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson_url,
-                featureidkey="id",
-                locations=[r["ubigeo"] for r in without],
-                z=[0] * len(without),
-                colorscale=[[0, NO_ESTIMATE_COLOUR], [1, NO_ESTIMATE_COLOUR]],
-                showscale=False,
-                marker_line_color="white",
-                marker_line_width=0.5,
-                customdata=[[r["name"], r["n"], t(r.get("flag") or "no_data", lang)] for r in without],
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[2]} (n = %{customdata[1]})<extra></extra>",
-                name=t("no_data", lang),
-            )
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geojson_url,
+            featureidkey="id",
+            locations=[units[i]["ubigeo"] for i in poly],
+            z=[z[i] for i in poly],
+            coloraxis="coloraxis",
+            marker_line_color="white",
+            marker_line_width=0.4,
+            text=[units[i]["name"] for i in poly],
+            customdata=[custom[i] for i in poly],
+            hovertemplate=template,
+            name="estimate",
         )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lat=[units[i]["lat"] for i in pts],
+            lon=[units[i]["lon"] for i in pts],
+            ids=[units[i]["ubigeo"] for i in pts],
+            text=[units[i]["name"] for i in pts],
+            customdata=[custom[i] for i in pts],
+            mode="markers",
+            marker={
+                "size": 9,
+                "color": [z[i] if z[i] is not None else 0 for i in pts],
+                "coloraxis": "coloraxis",
+                "line": {"color": "#333", "width": 1},
+            },
+            hovertemplate=point_template(template),
+            name="points",
+        )
+    )
+    fig.update_layout(
+        coloraxis={
+            "colorscale": COLORSCALE,
+            "cmin": lo,
+            "cmax": hi,
+            "colorbar": {"title": {"text": t("legend_pct", lang)}, "ticksuffix": " %", "thickness": 14, "len": 0.6},
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=620,
+        dragmode="pan",
+        showlegend=False,
+        uirevision=geojson_url,
+        meta={"indicator": indicator, "method": method},
+    )
     fig.update_geos(
         scope="south america",
         resolution=50,
@@ -93,11 +173,18 @@ def choropleth(rows: Sequence[dict], geojson_url: str, indicator: str, year: int
         showcoastlines=False,
         showframe=False,
     )
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=640,
-        dragmode=False,
-        uirevision=f"{geojson_url}",
-        meta={"indicator": indicator, "year": year},
-    )
     return fig
+
+
+def recolour(units: Sequence[dict], rows: Sequence[dict], indicator: str, lang: str = "es") -> dict:
+    """What changes when the indicator changes (model estimates): the values for a ``dash.Patch``."""
+    z = [_fmt(r.get("estimate")) for r in rows]
+    template = hovertemplate(indicator, "model", lang)
+    return {
+        "z": [z[i] for i, u in enumerate(units) if u["has_geom"]],
+        "point_colors": [z[i] if z[i] is not None else 0 for i, u in enumerate(units) if not u["has_geom"]],
+        "hovertemplate": template,
+        "point_hovertemplate": point_template(template),
+        "cmin": RANGE[indicator][0],
+        "cmax": RANGE[indicator][1],
+    }

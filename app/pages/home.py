@@ -1,54 +1,112 @@
-"""National map: departments coloured by a survey-weighted indicator."""
+"""The national map: every department, province or district coloured by risk, with explanations."""
 
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from app import services
 from app.components import ids
-from app.figures.maps import choropleth
+from app.components.region import explanation_panel
+from app.components.table import PAGE_SIZE, SORT_BUTTON, sort_rows, table
+from app.data.labels import fold
+from app.figures.maps import recolour, region_map
 from app.i18n import t
-from app.indicators.estimates import national_estimate
 from app.web.geo import geojson_url
+from app.web.lang import current_lang
 
 dash.register_page(__name__, path="/", title="NutriMapa Perú", name="Mapa")
 
-LEVEL = "department"
 GRAPH_CONFIG = {
     "topojsonURL": "/assets/topojson/",  # the base map of South America, served locally (no CDN)
     "displaylogo": False,
-    "scrollZoom": False,
+    "scrollZoom": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
+PAGE_FOR_LEVEL = {"department": "departamento", "province": "provincia", "district": "distrito"}
 
 
-def _summary(indicator: str, year: int, lang: str) -> str:
-    store = services.get_store()
-    nat = national_estimate(store.survey.table, indicator, year)
-    return t("national", lang, **nat)
+def _units(level: str) -> list[dict]:
+    table = services.get_store().regions.table(level)
+    return table[["ubigeo", "name", "has_geom", "lat", "lon"]].to_dict(orient="records")
 
 
-def layout(lang: str = "es", **_kwargs: object) -> html.Div:
-    store = services.get_store()
-    years = store.survey.years
-    year = store.survey.latest_year
-    indicator = "anemia"
-    rows = services.indicator_records(LEVEL, indicator, year)
+def _rows(level: str, indicator: str, method: str, year: int | None, lang: str) -> dict[str, list[dict]]:
+    if method == "model":
+        return {ind: services.map_rows(level, ind, "model", None, lang) for ind in ("anemia", "stunting")}
+    return {indicator: services.map_rows(level, indicator, "direct", year, lang)}
+
+
+def _title(indicator: str, method: str, year: int, lang: str) -> str:
+    key = "map_title_model" if method == "model" else "map_title_direct"
+    return t(key, lang, indicator=t(f"{indicator}_short", lang), year=year)
+
+
+def _summary(level: str, indicator: str, method: str, year: int, lang: str) -> str:
+    if method == "model":
+        return t("national_model", lang, year=year, **services.national_model(indicator))
+    nat = services.national_direct(indicator, year)
+    text = t("national", lang, **nat)
+    if level != "department":
+        text += " " + t("direct_no_district", lang)
+    return text
+
+
+def figure(level: str, indicator: str, method: str, year: int, lang: str):
+    return region_map(
+        _units(level), _rows(level, indicator, method, year, lang), indicator, method, geojson_url(level), lang
+    )
+
+
+def layout(**_kwargs: object) -> html.Div:
+    lang = current_lang()
+    model_year = services.model_year()
+    level, indicator, method = "department", "anemia", "model"
     return html.Div(
         className="map-page",
         children=[
+            dcc.Location(id=ids.NAV, refresh="callback-nav"),
+            dcc.Store(id=ids.VIEW_STORE, data={"level": level, "method": method, "year": model_year}),
             html.Div(
                 className="controls",
                 children=[
-                    html.Label(
+                    html.Fieldset(
                         [
-                            t("indicator", lang),
+                            html.Legend(t("level", lang)),
+                            dcc.RadioItems(
+                                id=ids.LEVEL_SELECT,
+                                value=level,
+                                inline=True,
+                                options=[
+                                    {"label": t(k, lang), "value": v}
+                                    for k, v in (
+                                        ("departments", "department"),
+                                        ("provinces", "province"),
+                                        ("districts", "district"),
+                                    )
+                                ],
+                            ),
+                        ]
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("indicator", lang)),
                             dcc.RadioItems(
                                 id=ids.INDICATOR_SELECT,
-                                options=[{"label": t(k, lang), "value": k} for k in ("anemia", "stunting")],
                                 value=indicator,
                                 inline=True,
+                                options=[{"label": t(k, lang), "value": k} for k in ("anemia", "stunting")],
+                            ),
+                        ]
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("method", lang)),
+                            dcc.RadioItems(
+                                id=ids.METHOD_SELECT,
+                                value=method,
+                                inline=True,
+                                options=[{"label": t(f"method_{m}", lang), "value": m} for m in ("model", "direct")],
                             ),
                         ]
                     ),
@@ -57,43 +115,260 @@ def layout(lang: str = "es", **_kwargs: object) -> html.Div:
                             t("year", lang),
                             dcc.Dropdown(
                                 id=ids.YEAR_SELECT,
-                                options=[{"label": str(y), "value": y} for y in reversed(years)],
-                                value=year,
+                                options=[{"label": str(model_year), "value": model_year}],
+                                value=model_year,
                                 clearable=False,
                                 searchable=False,
+                                disabled=True,
                             ),
-                        ]
+                        ],
+                        className="year",
+                    ),
+                    html.Label(
+                        [
+                            t("search", lang),
+                            dcc.Dropdown(
+                                id=ids.SEARCH,
+                                options=[],
+                                placeholder=t("search_placeholder", lang),
+                                searchable=True,
+                                clearable=True,
+                            ),
+                        ],
+                        className="search",
                     ),
                 ],
             ),
-            html.H2(t("map_title", lang, indicator=t(f"{indicator}_short", lang), year=year), id=ids.MAP_TITLE),
-            html.P(_summary(indicator, year, lang), id=ids.NATIONAL_SUMMARY, className="national"),
-            dcc.Graph(
-                id=ids.MAP_GRAPH,
-                figure=choropleth(rows, geojson_url(LEVEL), indicator, year, lang),
-                config=GRAPH_CONFIG,
-                mathjax=False,
+            html.H2(_title(indicator, method, model_year, lang), id=ids.MAP_TITLE),
+            html.P(_summary(level, indicator, method, model_year, lang), id=ids.NATIONAL_SUMMARY, className="national"),
+            html.Div(
+                className="map-row",
+                children=[
+                    dcc.Tabs(
+                        id=ids.VIEW_TABS,
+                        value="map",
+                        className="view-tabs",
+                        children=[
+                            dcc.Tab(
+                                label=t("nav_map", lang),
+                                value="map",
+                                children=[
+                                    dcc.Graph(
+                                        id=ids.MAP_GRAPH,
+                                        figure=figure(level, indicator, method, model_year, lang),
+                                        config=GRAPH_CONFIG,
+                                        mathjax=False,
+                                    ),
+                                ],
+                            ),
+                            dcc.Tab(
+                                label=t("table", lang),
+                                value="table",
+                                children=[
+                                    dcc.Store(
+                                        id=ids.TABLE_STATE, data={"column": "estimate", "ascending": False, "page": 0}
+                                    ),
+                                    html.Div(
+                                        className="table-controls",
+                                        children=[
+                                            html.Label(
+                                                [
+                                                    t("search", lang),
+                                                    dcc.Input(
+                                                        id=ids.TABLE_FILTER,
+                                                        type="search",
+                                                        debounce=True,
+                                                        placeholder="…",
+                                                    ),
+                                                ]
+                                            ),
+                                            html.Button("‹", id=ids.TABLE_PREV, n_clicks=0, **{"aria-label": "prev"}),
+                                            html.Button("›", id=ids.TABLE_NEXT, n_clicks=0, **{"aria-label": "next"}),
+                                        ],
+                                    ),
+                                    html.Div(id=ids.DATA_TABLE),
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.Aside(
+                        id=ids.SIDE_PANEL,
+                        className="side-panel",
+                        **{"aria-live": "polite"},
+                        children=html.P(t("panel_hint", lang), className="note"),
+                    ),
+                ],
             ),
-            html.P(t("greyed", lang), className="note"),
+            html.P([t("greyed", lang), " ", t("no_polygon_note", lang)], id=ids.MAP_NOTE, className="note"),
         ],
     )
+
+
+@callback(
+    Output(ids.YEAR_SELECT, "options"),
+    Output(ids.YEAR_SELECT, "value"),
+    Output(ids.YEAR_SELECT, "disabled"),
+    Input(ids.METHOD_SELECT, "value"),
+    prevent_initial_call=True,
+)
+def year_choices(method: str):
+    if services.check_method(method) == "model":
+        year = services.model_year()
+        return [{"label": str(year), "value": year}], year, True
+    years = services.get_store().survey.years
+    return [{"label": str(y), "value": y} for y in reversed(years)], years[-1], False
 
 
 @callback(
     Output(ids.MAP_GRAPH, "figure"),
     Output(ids.MAP_TITLE, "children"),
     Output(ids.NATIONAL_SUMMARY, "children"),
+    Output(ids.VIEW_STORE, "data"),
+    Input(ids.LEVEL_SELECT, "value"),
     Input(ids.INDICATOR_SELECT, "value"),
+    Input(ids.METHOD_SELECT, "value"),
     Input(ids.YEAR_SELECT, "value"),
+    State(ids.VIEW_STORE, "data"),
     prevent_initial_call=True,
 )
-def update_map(indicator: str, year: int):
-    lang = "es"
+def update_map(level: str, indicator: str, method: str, year: int, view: dict):
+    lang = current_lang()
+    level = services.check_level(level)
     indicator = services.check_indicator(indicator)
-    year = services.check_year(year)
-    rows = services.indicator_records(LEVEL, indicator, year)
-    return (
-        choropleth(rows, geojson_url(LEVEL), indicator, year, lang),
-        t("map_title", lang, indicator=t(f"{indicator}_short", lang), year=year),
-        _summary(indicator, year, lang),
+    method = services.check_method(method)
+    year = services.model_year() if method == "model" else services.check_year(year)
+    new_view = {"level": level, "method": method, "year": year}
+    title, summary = _title(indicator, method, year, lang), _summary(level, indicator, method, year, lang)
+    if ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view:
+        # Same geometry and hover data: send only the new colours (a few KB even for 1,891 districts).
+        values = recolour(_units(level), services.map_rows(level, indicator, "model", None, lang), indicator, lang)
+        patch = Patch()
+        patch["data"][1]["z"] = values["z"]
+        patch["data"][1]["hovertemplate"] = values["hovertemplate"]
+        patch["data"][2]["marker"]["color"] = values["point_colors"]
+        patch["data"][2]["hovertemplate"] = values["point_hovertemplate"]
+        patch["layout"]["coloraxis"]["cmin"] = values["cmin"]
+        patch["layout"]["coloraxis"]["cmax"] = values["cmax"]
+        patch["layout"]["meta"]["indicator"] = indicator
+        return patch, title, summary, no_update
+    return figure(level, indicator, method, year, lang), title, summary, new_view
+
+
+@callback(
+    Output(ids.TABLE_STATE, "data"),
+    Input({"type": SORT_BUTTON, "column": ALL}, "n_clicks"),
+    Input(ids.TABLE_PREV, "n_clicks"),
+    Input(ids.TABLE_NEXT, "n_clicks"),
+    Input(ids.TABLE_FILTER, "value"),
+    State(ids.TABLE_STATE, "data"),
+    prevent_initial_call=True,
+)
+def table_state(_sorts, _prev, _next, _filter, state: dict):
+    trig = ctx.triggered_id
+    state = dict(state)
+    if isinstance(trig, dict) and trig.get("type") == SORT_BUTTON:
+        if not any(
+            ctx.triggered[0]["value"] or [0]
+            if isinstance(ctx.triggered[0]["value"], list)
+            else [ctx.triggered[0]["value"]]
+        ):
+            return no_update
+        column = trig["column"]
+        state = {
+            **state,
+            "ascending": not state["ascending"] if state["column"] == column else column == "name",
+            "column": column,
+            "page": 0,
+        }
+    elif trig == ids.TABLE_PREV:
+        state["page"] = max(0, state["page"] - 1)
+    elif trig == ids.TABLE_NEXT:
+        state["page"] += 1
+    elif trig == ids.TABLE_FILTER:
+        state["page"] = 0
+    return state
+
+
+@callback(
+    Output(ids.DATA_TABLE, "children"),
+    Input(ids.VIEW_TABS, "value"),
+    Input(ids.LEVEL_SELECT, "value"),
+    Input(ids.INDICATOR_SELECT, "value"),
+    Input(ids.METHOD_SELECT, "value"),
+    Input(ids.YEAR_SELECT, "value"),
+    Input(ids.TABLE_STATE, "data"),
+    State(ids.TABLE_FILTER, "value"),
+)
+def update_table(tab: str, level: str, indicator: str, method: str, year: int, state: dict, query: str | None):
+    if tab != "table":
+        return no_update
+    lang = current_lang()
+    method = services.check_method(method)
+    rows = services.map_rows(
+        services.check_level(level),
+        services.check_indicator(indicator),
+        method,
+        None if method == "model" else year,
+        lang,
     )
+    notes = {"imprecise": t("imprecise", lang), "suppressed": t("suppressed", lang), "no_data": t("no_data", lang)}
+    data = [
+        {
+            "name": r["name"],
+            "estimate": r["estimate"],
+            "ci_low": r["ci_low"],
+            "ci_high": r["ci_high"],
+            "n": r["n"],
+            "note": notes.get(r.get("flag"), r.get("drivers", "")),
+        }
+        for r in rows
+    ]
+    ordered = sort_rows(data, state["column"], state["ascending"], query or "")
+    last_page = max(0, (len(ordered) - 1) // PAGE_SIZE)
+    return table(ordered, state["column"], state["ascending"], min(state["page"], last_page), lang)
+
+
+@callback(
+    Output(ids.SIDE_PANEL, "children"),
+    Input(ids.MAP_GRAPH, "clickData"),
+    State(ids.INDICATOR_SELECT, "value"),
+    prevent_initial_call=True,
+)
+def show_explanation(click: dict | None, indicator: str):
+    if not click or not click.get("points"):
+        return no_update
+    point = click["points"][0]
+    ubigeo = point.get("location") or point.get("id")
+    if not ubigeo:
+        return no_update
+    lang = current_lang()
+    return explanation_panel(ubigeo, services.check_indicator(indicator), lang, link=True)
+
+
+@callback(
+    Output(ids.SEARCH, "options"),
+    Input(ids.SEARCH, "search_value"),
+    State(ids.SEARCH, "value"),
+    prevent_initial_call=True,
+)
+def search_options(query: str | None, value: str | None):
+    if not query:
+        return no_update
+    lang = current_lang()
+    # "search" is what the dropdown filters on in the browser: accented and folded forms both match.
+    return [
+        {
+            "label": f"{hit['label']} · {t(hit['level'], lang)}",
+            "value": f"{hit['level']}:{hit['ubigeo']}",
+            "search": f"{hit['label']} {fold(hit['label'])} {query}",
+        }
+        for hit in services.search(query)
+    ]
+
+
+@callback(Output(ids.NAV, "href"), Input(ids.SEARCH, "value"), prevent_initial_call=True)
+def go_to_region(value: str | None):
+    if not value or ":" not in value:
+        return no_update
+    level, ubigeo = value.split(":", 1)
+    return f"/{PAGE_FOR_LEVEL.get(level, 'distrito')}/{ubigeo}"

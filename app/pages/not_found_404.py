@@ -6,11 +6,13 @@ import dash
 from dash import dcc, html
 
 from app.i18n import t
+from app.web.lang import current_lang
 
 dash.register_page(__name__, path="/404", title="No encontrado - NutriMapa Perú")
 
 
-def layout(lang: str = "es", **_kwargs: object) -> html.Div:
+def layout(**_kwargs: object) -> html.Div:
+    lang = current_lang()
     return html.Div(
         className="not-found",
         children=[

@@ -42,11 +42,13 @@ def geojson(stem: str) -> Response:
         abort(404)
     raw, gz, etag = _load(str(folder), stem, path.stat().st_mtime)
     use_gzip = bool(gz) and "gzip" in request.headers.get("Accept-Encoding", "")
-    # One ETag per representation, so caches never mix the gzip and plain bodies.
+    # One ETag per representation ("-gz" for gzip), so caches never mix the two bodies; the compression
+    # hook maps an incoming "-gz" tag back to the plain one and re-suffixes the 304.
+    headers = {"Cache-Control": f"public, max-age={MAX_AGE_S}", "Vary": "Accept-Encoding"}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
     tag = f"{etag}-gz" if use_gzip else etag
-    headers = {"ETag": f'"{tag}"', "Cache-Control": f"public, max-age={MAX_AGE_S}", "Vary": "Accept-Encoding"}
-    if request.if_none_match.contains(tag):
-        return Response(status=304, headers=headers)
+    headers["ETag"] = f'"{tag}"'
     body = gz if use_gzip else raw
     resp = Response(body, mimetype="application/geo+json", headers=headers)
     if use_gzip:

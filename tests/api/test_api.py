@@ -110,3 +110,42 @@ def test_home_page_and_base_map_are_local(client):
     assert resp.status_code == 200
     assert resp.get_json()["type"] == "Topology"
     resp.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "location"),
+    [
+        ("/idioma/en?next=/distrito/210101", {}, "/distrito/210101"),
+        ("/idioma/en", {"Referer": "http://localhost/provincia/0101"}, "/provincia/0101"),
+        ("/idioma/en?next=https://evil.example/x", {}, "/"),
+        ("/idioma/en?next=//evil.example/x", {}, "/"),
+        ("/idioma/en", {"Referer": "https://evil.example/x"}, "/"),
+    ],
+)
+def test_language_switch_sets_cookie_and_never_redirects_offsite(client, url, headers, location):
+    resp = client.get(url, headers=headers)
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == location
+    assert "nutrimapa_lang=en" in resp.headers["Set-Cookie"]
+
+
+def test_scripts_are_gzipped_and_revalidate(client):
+    html = client.get("/").get_data(as_text=True)
+    import re
+
+    css = re.search(r'href="(/assets/style\.css[^"]*)"', html).group(1)
+    with client.get(css, headers={"Accept-Encoding": "gzip"}) as first:
+        assert first.headers["Content-Encoding"] == "gzip"
+        etag = first.headers["ETag"]
+    assert etag.endswith('-gz"')
+    with client.get(css, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}) as again:
+        assert again.status_code == 304  # a repeat visit revalidates: nothing re-downloaded
+    script = re.search(r'src="(/_dash-component-suites/dash/dash-renderer/[^"]+)"', html).group(1)
+    resp = client.get(script, headers={"Accept-Encoding": "gzip"})
+    assert resp.headers["Content-Encoding"] == "gzip"
+    assert resp.cache_control.max_age == 31536000  # fingerprinted: cached for a year, never re-downloaded
+    plotly = client.get(
+        "/_dash-component-suites/plotly/package_data/plotly.min.js", headers={"Accept-Encoding": "gzip"}
+    )
+    assert plotly.headers["Content-Encoding"] == "gzip"
+    assert len(plotly.data) < 1_600_000  # about 4.8 MB raw

@@ -1,0 +1,183 @@
+"""A region's view: estimates, comparison, drivers in words, trend and what can be done."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from app import services
+from app.figures.regions import comparison, shap_bars, trend
+from app.i18n import t
+
+PAGE_FOR_LEVEL = {"department": "departamento", "province": "provincia", "district": "distrito"}
+
+# What a health official can do about each driver (general public-health guidance from MINSA's anemia and
+# child-nutrition programmes; qualitative, no figures).
+ACTIONS = {
+    "altitude_m": {
+        "es": "En altura la anemia es más frecuente: priorizar el tamizaje de hemoglobina (con ajuste por altitud), "
+        "la suplementación con hierro desde los 4 meses y los alimentos de origen animal ricos en hierro.",
+        "en": "Anemia is more common at altitude: prioritise hemoglobin screening (altitude-adjusted), iron "
+        "supplements from 4 months and iron-rich animal-source foods.",
+    },
+    "wealth": {
+        "es": "La pobreza pesa: articular programas sociales (Juntos, Qali Warma, Cuna Más) con los controles de "
+        "crecimiento y desarrollo (CRED).",
+        "en": "Poverty weighs in: link social programmes (Juntos, Qali Warma, Cuna Más) with growth and development "
+        "check-ups (CRED).",
+    },
+    "area": {
+        "es": "Zona rural: llevar los servicios a la comunidad (visitas domiciliarias, agentes comunitarios de "
+        "salud), agua segura y desparasitación.",
+        "en": "Rural area: take services to the community (home visits, community health workers), safe water and "
+        "deworming.",
+    },
+    "education": {
+        "es": "Educación materna: consejería nutricional práctica (sesiones demostrativas de alimentación "
+        "complementaria) para madres y cuidadores.",
+        "en": "Mother's education: practical nutrition counselling (complementary-feeding demonstrations) for "
+        "mothers and carers.",
+    },
+    "age_months": {
+        "es": "Muchos niños pequeños: el riesgo es mayor entre los 6 y 18 meses; asegurar lactancia materna y una "
+        "alimentación complementaria rica en hierro desde los 6 meses.",
+        "en": "Many young children: risk peaks at 6-18 months; ensure breastfeeding and iron-rich complementary "
+        "feeding from 6 months.",
+    },
+    "department": {
+        "es": "El efecto regional recoge lo que el modelo no mide (servicios, dieta, clima): revisar la cobertura "
+        "de los programas del departamento.",
+        "en": "The regional effect captures what the model does not measure (services, diet, climate): review the "
+        "department's programme coverage.",
+    },
+}
+
+
+def _fmt_int(value: float | None, lang: str) -> str:
+    if value is None:
+        return t("unknown", lang)
+    text = f"{value:,.0f}"
+    return text.replace(",", " ") if lang == "es" else text
+
+
+def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False) -> html.Div:
+    """SHAP bars and sentences for one region (used by the map's side panel and the region pages)."""
+    body = services.explanation(ubigeo, indicator, lang)
+    if body is None:
+        return html.Div(html.P(t("region_not_found", lang, level=t("district", lang), code=ubigeo)))
+    name = body["name"]
+    children = [html.H3(t("explain_title", lang, indicator=t(f"{indicator}_short", lang), name=name))]
+    if body["prediction"] is None:
+        children.append(html.P(t("no_data", lang)))
+        return html.Div(children, className="explanation")
+    children += [
+        html.P(t("explain_base", lang, base=body["base_value"], prediction=body["prediction"]), className="note"),
+        dcc.Graph(
+            figure=shap_bars(body["contributions"], lang),
+            config={"displayModeBar": False},
+            mathjax=False,
+            className="shap-graph",
+        ),
+        html.Ul([html.Li(c["text"]) for c in body["contributions"][:5]], className="drivers"),
+    ]
+    if link:
+        href = f"/{PAGE_FOR_LEVEL[body['level']]}/{ubigeo}"
+        children.append(dcc.Link(t("open_page", lang, name=name), href=href, className="page-link"))
+    return html.Div(children, className="explanation", **{"data-ubigeo": ubigeo})
+
+
+def _estimate_card(indicator: str, summary: dict, lang: str) -> html.Div:
+    e = summary["estimates"].get(indicator)
+    if not e:
+        return html.Div([html.H3(t(indicator, lang)), html.P(t("no_data", lang))], className="card")
+    return html.Div(
+        className="card",
+        children=[
+            html.H3(t(indicator, lang)),
+            html.P(f"{e['estimate']:.1f} %", className="big-number"),
+            html.P(t("ci_short", lang, lo=e["ci_low"], hi=e["ci_high"])),
+            html.P(t("estimate_model", lang, year=summary["year"]), className="note"),
+        ],
+    )
+
+
+def _comparison_items(summary: dict, indicator: str, lang: str) -> list[dict]:
+    items = []
+    chain = [(summary["ubigeo"], summary["level"])]
+    if summary["level"] == "district":
+        chain.append((summary["prov_code"], "province"))
+    if summary["level"] != "department":
+        chain.append((summary["dep_code"], "department"))
+    for code, level in chain:
+        s = services.region_summary(code)
+        e = s["estimates"].get(indicator) if s else None
+        if e:
+            items.append({"label": f"{s['name']} ({t(level, lang).lower()})", **e})
+    items.append({"label": t("peru_model", lang), **services.national_model(indicator)})
+    return items
+
+
+def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
+    """The full page of a department, province or district; a helpful 404 for unknown codes."""
+    summary = services.region_summary(ubigeo or "")
+    if summary is None or summary["level"] != level:
+        return html.Div(
+            className="not-found",
+            children=[
+                html.H2(t("not_found", lang)),
+                html.P(t("region_not_found", lang, level=t(level, lang).lower(), code=ubigeo or "")),
+                dcc.Link(t("back_home", lang), href="/"),
+            ],
+        )
+    parents = []
+    if level == "district":
+        parents = [dcc.Link(summary["prov_name"], href=f"/provincia/{summary['prov_code']}"), ", "]
+    if level != "department":
+        parents.append(dcc.Link(summary["dep_name"], href=f"/departamento/{summary['dep_code']}"))
+    facts = [
+        html.Li(f"{t('population', lang)}: {_fmt_int(summary['population_2025'], lang)}"),
+        html.Li(f"{t('altitude', lang)}: {_fmt_int(summary['altitude_m'], lang)} m"),
+        html.Li(
+            f"{t('poverty', lang)}: "
+            + (f"{summary['poverty_pct']:.1f} %" if summary["poverty_pct"] is not None else t("unknown", lang))
+        ),
+    ]
+    sections = [
+        html.H2([summary["name"], html.Small(f" · {t(level, lang)}", className="level-label")], id="region-name"),
+        html.P([t("in", lang).capitalize(), " ", *parents]) if parents else None,
+        html.Ul(facts, className="facts"),
+        html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
+    ]
+    for indicator in ("anemia", "stunting"):
+        body = services.explanation(ubigeo, indicator, lang)
+        contributions = (body or {}).get("contributions", [])
+        top = [c["feature"] for c in contributions if c["value"] > 0 and c["feature"] in ACTIONS]
+        trend_rows = services.direct_trend(summary["dep_code"], indicator)
+        note_key = "trend_note_department" if level == "department" else "trend_note_sub"
+        sections.append(
+            html.Section(
+                className="indicator-section",
+                children=[
+                    html.H3(t(indicator, lang)),
+                    html.H4(t("comparison", lang)),
+                    dcc.Graph(
+                        figure=comparison(_comparison_items(summary, indicator, lang), lang),
+                        config={"displayModeBar": False},
+                        mathjax=False,
+                    ),
+                    html.H4(t("why", lang)),
+                    explanation_panel(ubigeo, indicator, lang),
+                    html.H4(t("trend", lang)),
+                    html.P(t(note_key, lang, name=summary["dep_name"]), className="note"),
+                    dcc.Graph(figure=trend(trend_rows, lang), config={"displayModeBar": False}, mathjax=False),
+                    html.H4(t("actions", lang)),
+                    html.Ul([html.Li(ACTIONS[f][lang]) for f in top[:3]]) if top else html.P(t("no_data", lang)),
+                ],
+            )
+        )
+    sections.append(
+        html.P(
+            className="note",
+            children=[dcc.Link(t("nav_methods", lang), href="/metodos"), f" · {summary['model_version']}"],
+        )
+    )
+    return html.Div([s for s in sections if s is not None], className="region-page")

@@ -1,0 +1,107 @@
+"""Figures for a region: SHAP drivers, comparison with its parents and Peru, survey trend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from app.i18n import t
+
+RISE, FALL = "#b2182b", "#2166ac"  # red raises risk, blue lowers it (colour-blind-safe pair)
+
+
+def shap_bars(contributions: Sequence[dict], lang: str = "es", top: int = 8) -> go.Figure:
+    """Horizontal bars of a region's SHAP contributions (percentage points), largest on top."""
+    items = list(contributions)[:top][::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=[c["value"] for c in items],
+            y=[c["label"] for c in items],
+            orientation="h",
+            marker_color=[RISE if c["value"] > 0 else FALL for c in items],
+            text=[f"{c['value']:+.1f}" for c in items],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[c["text"] for c in items],
+            hoverinfo="text",
+        )
+    )
+    values = [c["value"] for c in items] or [0.0]
+    low, high = min(min(values), 0.0), max(max(values), 0.0)
+    pad = 0.3 * ((high - low) or 1.0)
+    # Room on both sides for the labels outside the bars, so they never run into the axis labels.
+    fig.update_layout(
+        height=40 + 32 * len(items),
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis={
+            "title": {"text": t("points_label", lang)},
+            "zeroline": True,
+            "zerolinecolor": "#555",
+            "range": [low - pad, high + pad],
+        },
+        yaxis={"automargin": True},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def comparison(items: Sequence[dict], lang: str = "es") -> go.Figure:
+    """Estimates with 95 % intervals for the region, its parents and Peru (``label``, ``estimate``, CI)."""
+    fig = go.Figure(
+        go.Bar(
+            x=[i["estimate"] for i in items],
+            y=[i["label"] for i in items],
+            orientation="h",
+            marker_color=["#d95f0e" if n == 0 else "#bdbdbd" for n in range(len(items))],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [i["ci_high"] - i["estimate"] for i in items],
+                "arrayminus": [i["estimate"] - i["ci_low"] for i in items],
+                "color": "#333",
+            },
+            text=[f"{i['estimate']:.1f} %" for i in items],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=60 + 40 * len(items),
+        margin={"l": 10, "r": 20, "t": 10, "b": 30},
+        xaxis={"ticksuffix": " %", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def trend(rows: Sequence[dict], lang: str = "es") -> go.Figure:
+    """Direct survey estimates by year with 95 % intervals; suppressed years are gaps, never zero."""
+    shown = [r for r in rows if r.get("estimate") is not None]
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["year"] for r in shown],
+            y=[r["estimate"] for r in shown],
+            mode="lines+markers",
+            line={"color": "#d95f0e"},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["ci_high"] - r["estimate"] for r in shown],
+                "arrayminus": [r["estimate"] - r["ci_low"] for r in shown],
+                "color": "#999",
+            },
+            customdata=[r["n"] for r in shown],
+            hovertemplate="%{x}: %{y:.1f} % (n = %{customdata})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        yaxis={"ticksuffix": " %", "rangemode": "tozero"},
+        xaxis={"dtick": 1},
+        plot_bgcolor="white",
+    )
+    return fig

@@ -1,0 +1,14 @@
+"""The page of one province (/provincia/<ubigeo>): numbers, comparison, drivers, trend, actions."""
+
+from __future__ import annotations
+
+import dash
+
+from app.components.region import region_page
+from app.web.lang import current_lang
+
+dash.register_page(__name__, path_template="/provincia/<ubigeo>", title="NutriMapa Perú")
+
+
+def layout(ubigeo: str | None = None, **_kwargs: object):
+    return region_page("province", ubigeo, current_lang())
