@@ -28,7 +28,7 @@ def shap_bars(contributions: Sequence[dict], lang: str = "es", top: int = 8) -> 
         )
     )
     values = [c["value"] for c in items] or [0.0]
-    low, high = min(min(values), 0.0), max(max(values), 0.0)
+    low, high = min(*values, 0.0), max(*values, 0.0)
     pad = 0.3 * ((high - low) or 1.0)
     # Room on both sides for the labels outside the bars, so they never run into the axis labels.
     fig.update_layout(
