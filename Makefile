@@ -46,8 +46,9 @@ geodata: $(VENV)/.installed
 train: $(VENV)/.installed
 	$(BIN)/python -m training.train $(ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.model_bench
+	$(BIN)/python -m bench.dashboard_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance
