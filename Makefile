@@ -26,11 +26,12 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - app.wsgi:server
 
-# Debian chromium + chromium-driver for the browser tests (skipped if already present).
+# Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs (skipped if present).
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils
 browser-deps:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check app geodata training bench tests
@@ -49,6 +50,7 @@ train: $(VENV)/.installed
 bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.model_bench
 	$(BIN)/python -m bench.dashboard_bench
+	$(BIN)/python -m bench.export_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance

@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None):
         }
     else:
         cache_config = {"CACHE_TYPE": "SimpleCache"}
+    server.json.sort_keys = False  # keep documented field order (ubigeo, name, ...) in API answers
     cache.init_app(server, config={**cache_config, "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
     server.extensions["nutrimapa"] = DataStore.from_settings(settings)
     server.register_blueprint(api.bp)

@@ -140,6 +140,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Perú: {estimate:.1f} % (IC 95 %: {ci_low:.1f}-{ci_high:.1f}), estimación del modelo para {year}.",
         "en": "Peru: {estimate:.1f} % (95 % CI: {ci_low:.1f}-{ci_high:.1f}), model estimate for {year}.",
     },
+    "downloads": {"es": "Descargas", "en": "Downloads"},
+    "download_csv": {"es": "CSV de esta vista", "en": "CSV of this view"},
+    "download_meta": {"es": "metadatos", "en": "metadata"},
+    "download_gpkg": {"es": "GeoPackage (QGIS)", "en": "GeoPackage (QGIS)"},
+    "download_geojson": {"es": "GeoJSON", "en": "GeoJSON"},
+    "download_national": {"es": "Informe nacional (PDF)", "en": "National report (PDF)"},
+    "download_report": {"es": "Descargar informe (PDF)", "en": "Download report (PDF)"},
     "methods_title": {"es": "Métodos, fuentes y limitaciones", "en": "Methods, sources and limitations"},
 }
 

@@ -375,3 +375,14 @@ def national_direct(indicator: str, year: int) -> dict:
     from app.indicators.estimates import national_estimate
 
     return national_estimate(get_store().survey.table, indicator, year)
+
+
+def export_frame(level: str, indicator: str, method: str, year: str | int | None):
+    """The documented export table of one map view, and its metadata sidecar."""
+    from app.exports.tables import estimates_frame, metadata
+
+    rows = estimate_records(level, indicator, year, method)
+    year_used = int(rows[0]["year"]) if rows else (model_year() if method == "model" else check_year(year))
+    art = model_artefacts()
+    frame = estimates_frame(rows, level, indicator, method, year_used)
+    return frame, metadata(level, indicator, method, year_used, art.version, art.metadata["created_at"])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app import services
@@ -72,6 +73,64 @@ def explanations(ubigeo: str):
             {"error": "not_found", "message": f"no department, province or district with UBIGEO {ubigeo!r}"}
         ), 404
     return jsonify(body)
+
+
+def _export_params() -> tuple[str, str, str, str | None]:
+    level = services.check_level(request.args.get("level"))
+    indicator = services.check_indicator(request.args.get("indicator"))
+    method = services.check_method(request.args.get("method"))
+    return level, indicator, method, request.args.get("year")
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/estimates.csv")
+def estimates_csv():
+    level, indicator, method, year = _export_params()
+    from app.exports.tables import to_csv_bytes
+
+    frame, _meta = services.export_frame(level, indicator, method, year)
+    name = f"nutrimapa_{indicator}_{level}_{method}_{frame['anio'].iloc[0]}.csv"
+    resp = _download(to_csv_bytes(frame), "text/csv", name)
+    query = urlencode({"level": level, "indicator": indicator, "method": method, **({"year": year} if year else {})})
+    resp.headers["Link"] = f'</api/v1/estimates.meta.json?{query}>; rel="describedby"'
+    return resp
+
+
+@bp.get("/estimates.meta.json")
+def estimates_meta():
+    level, indicator, method, year = _export_params()
+    return jsonify(services.export_frame(level, indicator, method, year)[1])
+
+
+@bp.get("/estimates.<fmt>")
+def estimates_gis(fmt: str):
+    if fmt not in ("gpkg", "geojson"):
+        return jsonify({"error": "not_found", "message": "formats: csv, gpkg, geojson"}), 404
+    level, indicator, method, year = _export_params()
+    from app.exports.tables import to_geojson_bytes, to_geopackage_bytes, with_geometry
+
+    frame, _meta = services.export_frame(level, indicator, method, year)
+    gdf = with_geometry(frame, services.get_store().regions.level(level))
+    name = f"nutrimapa_{indicator}_{level}_{method}_{frame['anio'].iloc[0]}"
+    if fmt == "gpkg":
+        return _download(to_geopackage_bytes(gdf, name), "application/geopackage+sqlite3", f"{name}.gpkg")
+    return _download(to_geojson_bytes(gdf), "application/geo+json", f"{name}.geojson")
+
+
+@bp.get("/reports/<ubigeo>.pdf")
+def report_pdf(ubigeo: str):
+    lang = services.check_lang(request.args.get("lang"))
+    from app.exports.reports import national_report, region_report
+
+    body = national_report(lang) if ubigeo in ("peru", "pe") else region_report(ubigeo, lang)
+    if body is None:
+        return jsonify(
+            {"error": "not_found", "message": f"no department, province or district with UBIGEO {ubigeo!r}"}
+        ), 404
+    return _download(body, "application/pdf", f"nutrimapa_{ubigeo}_{lang}.pdf")
 
 
 @bp.route("/<path:_unknown>")

@@ -6,50 +6,10 @@ from dash import dcc, html
 
 from app import services
 from app.figures.regions import comparison, shap_bars, trend
+from app.guidance import ACTIONS
 from app.i18n import t
 
 PAGE_FOR_LEVEL = {"department": "departamento", "province": "provincia", "district": "distrito"}
-
-# What a health official can do about each driver (general public-health guidance from MINSA's anemia and
-# child-nutrition programmes; qualitative, no figures).
-ACTIONS = {
-    "altitude_m": {
-        "es": "En altura la anemia es más frecuente: priorizar el tamizaje de hemoglobina (con ajuste por altitud), "
-        "la suplementación con hierro desde los 4 meses y los alimentos de origen animal ricos en hierro.",
-        "en": "Anemia is more common at altitude: prioritise hemoglobin screening (altitude-adjusted), iron "
-        "supplements from 4 months and iron-rich animal-source foods.",
-    },
-    "wealth": {
-        "es": "La pobreza pesa: articular programas sociales (Juntos, Qali Warma, Cuna Más) con los controles de "
-        "crecimiento y desarrollo (CRED).",
-        "en": "Poverty weighs in: link social programmes (Juntos, Qali Warma, Cuna Más) with growth and development "
-        "check-ups (CRED).",
-    },
-    "area": {
-        "es": "Zona rural: llevar los servicios a la comunidad (visitas domiciliarias, agentes comunitarios de "
-        "salud), agua segura y desparasitación.",
-        "en": "Rural area: take services to the community (home visits, community health workers), safe water and "
-        "deworming.",
-    },
-    "education": {
-        "es": "Educación materna: consejería nutricional práctica (sesiones demostrativas de alimentación "
-        "complementaria) para madres y cuidadores.",
-        "en": "Mother's education: practical nutrition counselling (complementary-feeding demonstrations) for "
-        "mothers and carers.",
-    },
-    "age_months": {
-        "es": "Muchos niños pequeños: el riesgo es mayor entre los 6 y 18 meses; asegurar lactancia materna y una "
-        "alimentación complementaria rica en hierro desde los 6 meses.",
-        "en": "Many young children: risk peaks at 6-18 months; ensure breastfeeding and iron-rich complementary "
-        "feeding from 6 months.",
-    },
-    "department": {
-        "es": "El efecto regional recoge lo que el modelo no mide (servicios, dieta, clima): revisar la cobertura "
-        "de los programas del departamento.",
-        "en": "The regional effect captures what the model does not measure (services, diet, climate): review the "
-        "department's programme coverage.",
-    },
-}
 
 
 def _fmt_int(value: float | None, lang: str) -> str:
@@ -69,15 +29,19 @@ def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False
     if body["prediction"] is None:
         children.append(html.P(t("no_data", lang)))
         return html.Div(children, className="explanation")
+    # The year trend is the same for every region: shown as part of the starting point, not as a driver.
+    trend_value = sum(c["value"] for c in body["contributions"] if c["feature"] == "year")
+    regional = [c for c in body["contributions"] if c["feature"] != "year"]
+    start = body["base_value"] + trend_value
     children += [
-        html.P(t("explain_base", lang, base=body["base_value"], prediction=body["prediction"]), className="note"),
+        html.P(t("explain_base", lang, base=start, year=body["year"], prediction=body["prediction"]), className="note"),
         dcc.Graph(
-            figure=shap_bars(body["contributions"], lang),
+            figure=shap_bars(regional, lang),
             config={"displayModeBar": False},
             mathjax=False,
             className="shap-graph",
         ),
-        html.Ul([html.Li(c["text"]) for c in body["contributions"][:5]], className="drivers"),
+        html.Ul([html.Li(c["text"]) for c in regional[:5]], className="drivers"),
     ]
     if link:
         href = f"/{PAGE_FOR_LEVEL[body['level']]}/{ubigeo}"
@@ -145,6 +109,14 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
         html.H2([summary["name"], html.Small(f" · {t(level, lang)}", className="level-label")], id="region-name"),
         html.P([t("in", lang).capitalize(), " ", *parents]) if parents else None,
         html.Ul(facts, className="facts"),
+        html.P(
+            html.A(
+                t("download_report", lang),
+                href=f"/api/v1/reports/{ubigeo}.pdf?lang={lang}",
+                id="download-report",
+                className="download",
+            )
+        ),
         html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
     ]
     for indicator in ("anemia", "stunting"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
@@ -200,7 +202,46 @@ def layout(**_kwargs: object) -> html.Div:
                 ],
             ),
             html.P([t("greyed", lang), " ", t("no_polygon_note", lang)], id=ids.MAP_NOTE, className="note"),
+            html.Nav(
+                downloads(level, indicator, method, model_year, lang),
+                id=ids.DOWNLOADS,
+                className="downloads",
+                **{"aria-label": t("downloads", lang)},
+            ),
         ],
+    )
+
+
+def downloads(level: str, indicator: str, method: str, year: int, lang: str) -> list:
+    """Links to the files of the current view (plain links: they work without JavaScript)."""
+    query = urlencode({"level": level, "indicator": indicator, "method": method, "year": year})
+    links = [
+        (t("download_csv", lang), f"/api/v1/estimates.csv?{query}"),
+        (t("download_meta", lang), f"/api/v1/estimates.meta.json?{query}"),
+        (t("download_gpkg", lang), f"/api/v1/estimates.gpkg?{query}"),
+        (t("download_geojson", lang), f"/api/v1/estimates.geojson?{query}"),
+        (t("download_national", lang), f"/api/v1/reports/peru.pdf?lang={lang}"),
+    ]
+    return [html.Strong(t("downloads", lang) + ": ")] + [
+        html.A(label, href=href, className="download", id=f"download-{i}") for i, (label, href) in enumerate(links)
+    ]
+
+
+@callback(
+    Output(ids.DOWNLOADS, "children"),
+    Input(ids.LEVEL_SELECT, "value"),
+    Input(ids.INDICATOR_SELECT, "value"),
+    Input(ids.METHOD_SELECT, "value"),
+    Input(ids.YEAR_SELECT, "value"),
+    prevent_initial_call=True,
+)
+def update_downloads(level: str, indicator: str, method: str, year: int):
+    return downloads(
+        services.check_level(level),
+        services.check_indicator(indicator),
+        services.check_method(method),
+        year,
+        current_lang(),
     )
 
 

@@ -1,0 +1,1 @@
+"""Downloads for policy makers and GIS users: region PDF reports, CSV, GeoPackage and GeoJSON."""
