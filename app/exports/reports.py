@@ -150,6 +150,20 @@ def _doc(buf: io.BytesIO, title: str) -> SimpleDocTemplate:
     )
 
 
+def _finish(story: list, lang: str, title: str) -> bytes:
+    """Methods, caveats and credit at the end of every report, then the PDF bytes."""
+    x, st = TEXT[lang], _styles()
+    story += [
+        Paragraph(x["methods"], st["h2"]),
+        Paragraph(x["methods_body"], st["body"]),
+        Spacer(1, 6),
+        Paragraph(x["credit"], st["small"]),
+    ]
+    buf = io.BytesIO()
+    _doc(buf, title).build(story)
+    return buf.getvalue()
+
+
 def _map(summary: dict, lang: str) -> bytes:
     regions = services.get_store().regions
     level, ubigeo = summary["level"], summary["ubigeo"]
@@ -235,15 +249,7 @@ def region_report(ubigeo: str, lang: str = "es") -> bytes | None:
     if actions:
         story.append(Paragraph(x["actions"], st["h2"]))
         story += [Paragraph(f"• {ACTIONS[f][lang]}", st["body"]) for f in actions[:4]]
-    story += [
-        Paragraph(x["methods"], st["h2"]),
-        Paragraph(x["methods_body"], st["body"]),
-        Spacer(1, 6),
-        Paragraph(x["credit"], st["small"]),
-    ]
-    buf = io.BytesIO()
-    _doc(buf, f"NutriMapa Perú - {summary['name']}").build(story)
-    return buf.getvalue()
+    return _finish(story, lang, f"NutriMapa Perú - {summary['name']}")
 
 
 def national_report(lang: str = "es") -> bytes:
@@ -299,12 +305,4 @@ def national_report(lang: str = "es") -> bytes:
         ]
     )
     story.append(_table(rows, [3.3 * cm, 3.4 * cm, 3.5 * cm, 3.4 * cm, 3.5 * cm]))
-    story += [
-        Paragraph(x["methods"], st["h2"]),
-        Paragraph(x["methods_body"], st["body"]),
-        Spacer(1, 6),
-        Paragraph(x["credit"], st["small"]),
-    ]
-    buf = io.BytesIO()
-    _doc(buf, "NutriMapa Perú - Perú").build(story)
-    return buf.getvalue()
+    return _finish(story, lang, "NutriMapa Perú - Perú")
