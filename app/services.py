@@ -211,13 +211,16 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
     rows = art.shap[
         (art.shap["level"] == level) & (art.shap["ubigeo"] == ubigeo) & (art.shap["indicator"] == indicator)
     ]
+    head = {
+        "ubigeo": ubigeo,
+        "name": names[ubigeo],
+        "level": level,
+        "indicator": indicator,
+        "model_version": art.version,
+    }
     if rows.empty:
         return {
-            "ubigeo": ubigeo,
-            "name": names[ubigeo],
-            "level": level,
-            "indicator": indicator,
-            "model_version": art.version,
+            **head,
             "base_value": None,
             "prediction": None,
             "contributions": [],
@@ -237,11 +240,7 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
     ]
     first = rows.iloc[0]
     return {
-        "ubigeo": ubigeo,
-        "name": names[ubigeo],
-        "level": level,
-        "indicator": indicator,
-        "model_version": art.version,
+        **head,
         "year": int(art.metadata["estimation"]["year"]),
         "base_value": round(float(first["base_value"]), 4),
         "prediction": round(float(first["prediction"]), 4),

@@ -61,15 +61,16 @@ CANONICAL_COLUMNS = [
     "anemia_reported",
 ]
 # Columns that identify each module (upper-case ENDES names).
-MODULE_SIGNATURES = {
-    "sample": {"HC1", "HV024"},
-    "sample ": {"HC1", "HV001"},  # a merged child file that lacks HV024: canonicalise names what is missing
-    "RECH6": {"HC1", "HC0"},
-    "RECH0": {"HV001", "HV024"},
-    "RECH1": {"HVIDX"},
-    "RECH23": {"HV270"},
-    "REC0111": {"CASEID", "V106"},
-}
+MODULE_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("sample", frozenset({"HC1", "HV024"})),
+    # A merged child file that lacks HV024 is still a sample: canonicalise then names what is missing.
+    ("sample", frozenset({"HC1", "HV001"})),
+    ("RECH6", frozenset({"HC1", "HC0"})),
+    ("RECH0", frozenset({"HV001", "HV024"})),
+    ("RECH1", frozenset({"HVIDX"})),
+    ("RECH23", frozenset({"HV270"})),
+    ("REC0111", frozenset({"CASEID", "V106"})),
+)
 CATEGORICAL = {"HV024", "HV025", "HC27", "V106", "V190", "HV270", "HV237", "HC57", "HC55", "HV103", "V025"}
 READERS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 MISSING_TEXT = ["", " ", "nan", "NaN", "NA", "N/A", "null", "NULL", "."]
@@ -191,9 +192,9 @@ def read_table(path: Path, name: str | None = None) -> RawTable:
         if col in df.columns:
             df[col] = df[col].astype("string").str.strip()
     cols = set(df.columns)
-    module = next((m.strip() for m, sig in MODULE_SIGNATURES.items() if sig <= cols), None)
+    module = next((m for m, sig in MODULE_SIGNATURES if sig <= cols), None)
     if module is None:
-        expected = "; ".join(f"{m}: {', '.join(sorted(sig))}" for m, sig in MODULE_SIGNATURES.items())
+        expected = "; ".join(f"{m}: {', '.join(sorted(sig))}" for m, sig in MODULE_SIGNATURES[1:])
         raise SurveyValidationError(
             [
                 Problem(

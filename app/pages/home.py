@@ -26,6 +26,13 @@ GRAPH_CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
 PAGE_FOR_LEVEL = {"department": "departamento", "province": "provincia", "district": "distrito"}
+# The map view's controls; every view callback takes them in this order.
+VIEW_INPUTS = [
+    Input(ids.LEVEL_SELECT, "value"),
+    Input(ids.INDICATOR_SELECT, "value"),
+    Input(ids.METHOD_SELECT, "value"),
+    Input(ids.YEAR_SELECT, "value"),
+]
 
 
 def _units(level: str) -> list[dict]:
@@ -229,10 +236,7 @@ def downloads(level: str, indicator: str, method: str, year: int, lang: str) -> 
 
 @callback(
     Output(ids.DOWNLOADS, "children"),
-    Input(ids.LEVEL_SELECT, "value"),
-    Input(ids.INDICATOR_SELECT, "value"),
-    Input(ids.METHOD_SELECT, "value"),
-    Input(ids.YEAR_SELECT, "value"),
+    *VIEW_INPUTS,
     prevent_initial_call=True,
 )
 def update_downloads(level: str, indicator: str, method: str, year: int):
@@ -265,10 +269,7 @@ def year_choices(method: str):
     Output(ids.MAP_TITLE, "children"),
     Output(ids.NATIONAL_SUMMARY, "children"),
     Output(ids.VIEW_STORE, "data"),
-    Input(ids.LEVEL_SELECT, "value"),
-    Input(ids.INDICATOR_SELECT, "value"),
-    Input(ids.METHOD_SELECT, "value"),
-    Input(ids.YEAR_SELECT, "value"),
+    *VIEW_INPUTS,
     State(ids.VIEW_STORE, "data"),
     prevent_initial_call=True,
 )
@@ -308,11 +309,7 @@ def table_state(_sorts, _prev, _next, _filter, state: dict):
     trig = ctx.triggered_id
     state = dict(state)
     if isinstance(trig, dict) and trig.get("type") == SORT_BUTTON:
-        if not any(
-            ctx.triggered[0]["value"] or [0]
-            if isinstance(ctx.triggered[0]["value"], list)
-            else [ctx.triggered[0]["value"]]
-        ):
+        if not ctx.triggered[0]["value"]:  # a re-rendered button (n_clicks 0), not a click
             return no_update
         column = trig["column"]
         state = {
@@ -333,10 +330,7 @@ def table_state(_sorts, _prev, _next, _filter, state: dict):
 @callback(
     Output(ids.DATA_TABLE, "children"),
     Input(ids.VIEW_TABS, "value"),
-    Input(ids.LEVEL_SELECT, "value"),
-    Input(ids.INDICATOR_SELECT, "value"),
-    Input(ids.METHOD_SELECT, "value"),
-    Input(ids.YEAR_SELECT, "value"),
+    *VIEW_INPUTS,
     Input(ids.TABLE_STATE, "data"),
     State(ids.TABLE_FILTER, "value"),
 )
