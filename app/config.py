@@ -8,9 +8,8 @@ environment variables switch to real services (``REDIS_URL``, ``DATABASE_URL``,
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,13 +25,16 @@ class Settings:
     models_dir: Path = ROOT / "models"
     instance_dir: Path = ROOT / "instance"
     survey_files: tuple[Path, ...] = (BUNDLED_SURVEY,)
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    secret_key: str | None = None  # None: a random key kept in instance/secret_key (shared by all workers)
     redis_url: str | None = None
     database_url: str | None = None
     mqtt_url: str | None = None
     cache_timeout_s: int = 3600
     default_language: str = "es"
     max_upload_mb: int = 200
+    secure_cookies: bool = True  # browsers treat http://127.0.0.1 and localhost as secure origins
+    login_limit: str = "5 per 15 minutes"  # failed logins per client address and per username
+    session_hours: int = 8
     debug: bool = False
     testing: bool = False
 
@@ -55,8 +57,24 @@ class Settings:
             cache_timeout_s=int(env.get("NUTRIMAPA_CACHE_TIMEOUT_S", base.cache_timeout_s)),
             default_language=env.get("NUTRIMAPA_LANGUAGE", base.default_language),
             max_upload_mb=int(env.get("NUTRIMAPA_MAX_UPLOAD_MB", base.max_upload_mb)),
+            secure_cookies=env.get("NUTRIMAPA_SECURE_COOKIES", "1") != "0",
+            login_limit=env.get("NUTRIMAPA_LOGIN_LIMIT", base.login_limit),
+            session_hours=int(env.get("NUTRIMAPA_SESSION_HOURS", base.session_hours)),
             debug=env.get("NUTRIMAPA_DEBUG", "0") == "1",
         )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that rebuild these settings in another process (a training job)."""
+        env = {
+            "NUTRIMAPA_GEODATA_DIR": str(self.geodata_dir),
+            "NUTRIMAPA_MODELS_DIR": str(self.models_dir),
+            "NUTRIMAPA_INSTANCE_DIR": str(self.instance_dir),
+            "NUTRIMAPA_SURVEY_FILES": os.pathsep.join(str(p) for p in self.survey_files),
+        }
+        for name, value in (("REDIS_URL", self.redis_url), ("DATABASE_URL", self.database_url)):
+            if value:
+                env[name] = value
+        return env
 
     @property
     def web_geo_dir(self) -> Path:

@@ -1,0 +1,137 @@
+"""Tables of the admin side: accounts, uploaded datasets, training runs, model versions, activations, audit log.
+
+The model files themselves live in the versioned registry under ``models/`` (the
+source of truth for what can be served); these rows record who did what, with
+which data, and how it went.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """An admin account; the password is stored only as a salted scrypt hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # flask-login's user protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Dataset(Base):
+    """An uploaded survey: pending (validated, waiting for a decision), active, superseded or discarded."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    filenames: Mapped[list] = mapped_column(JSON, nullable=False)
+    stored_paths: Mapped[list] = mapped_column(JSON, nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    years: Mapped[list] = mapped_column(JSON, nullable=False)
+    departments: Mapped[int] = mapped_column(Integer, nullable=False)
+    table_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    report: Mapped[dict] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingRun(Base):
+    """One retraining job: parameters, live progress, outcome, metrics and log."""
+
+    __tablename__ = "training_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    params: Mapped[dict] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
+    phase: Mapped[str] = mapped_column(String(64), nullable=False, default="queued")
+    epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    epochs: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    metrics: Mapped[dict | None] = mapped_column(JSON)
+    log: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    model_version: Mapped[str | None] = mapped_column(String(16))
+    runner: Mapped[str] = mapped_column(String(16), nullable=False, default="local")
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModelVersion(Base):
+    """A registered model version (its files are ``models/<version>/``)."""
+
+    __tablename__ = "model_versions"
+
+    version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("training_runs.id"))
+    data_sha256: Mapped[str | None] = mapped_column(String(64))
+    data_rows: Mapped[int | None] = mapped_column(Integer)
+    data_years: Mapped[list | None] = mapped_column(JSON)
+    metrics: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class Activation(Base):
+    """Every switch of the active model (promotions and rollbacks), newest last."""
+
+    __tablename__ = "activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), nullable=False)
+    previous: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # promote | rollback
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class AuditEntry(Base):
+    """What an admin (or a login attempt) did, when and from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
