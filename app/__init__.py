@@ -23,6 +23,9 @@ def create_app(settings: Settings | None = None):
     from flask import Flask
 
     from app import api
+    from app.admin import api as admin_api
+    from app.admin import auth
+    from app.db import Database
     from app.extensions import cache
     from app.store import DataStore
     from app.web import compression, geo, lang
@@ -30,8 +33,9 @@ def create_app(settings: Settings | None = None):
     settings = settings or Settings.from_env()
     server = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
     server.config.from_mapping(
-        SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_dir),
+        # Dash sends uploads base64-encoded inside JSON: 4/3 of the file size, plus the envelope.
+        MAX_CONTENT_LENGTH=(settings.max_upload_mb * 4 // 3 + 2) * 1024 * 1024,
         JSON_SORT_KEYS=False,
         TESTING=settings.testing,
     )
@@ -46,7 +50,13 @@ def create_app(settings: Settings | None = None):
     server.json.sort_keys = False  # keep documented field order (ubigeo, name, ...) in API answers
     cache.init_app(server, config={**cache_config, "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
     server.extensions["nutrimapa"] = DataStore.from_settings(settings)
+    db = Database.from_settings(settings)
+    server.extensions["nutrimapa_db"] = db
+    if not db.is_current():
+        log.warning("admin database %s is not migrated: run `python -m app.cli db upgrade`", db.url)
+    auth.init_app(server, settings)
     server.register_blueprint(api.bp)
+    server.register_blueprint(admin_api.bp)
     server.register_blueprint(geo.bp)
     server.register_blueprint(lang.bp)
     compression.init_app(server)
@@ -68,3 +78,24 @@ def create_app(settings: Settings | None = None):
     app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.default_language}">')
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """A random session key made once and kept in the instance folder (0600), so every worker signs alike."""
+    import os
+    import secrets
+    import tempfile
+
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=instance_dir)  # mode 0600
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # atomic: the first worker's key wins, complete
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

@@ -156,3 +156,78 @@ def t(key: str, lang: str = "es", **fmt: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["es"]
     return text.format(**fmt) if fmt else text
+
+
+# Admin pages (data scientists and health-information staff): Spanish first, English alongside.
+STRINGS.update(
+    {
+        "admin_title": {"es": "Administración", "en": "Administration"},
+        "admin_login_required": {
+            "es": "Esta página es solo para administradores. Ingrese primero.",
+            "en": "This page is for administrators only. Please sign in first.",
+        },
+        "admin_login": {"es": "Ingresar", "en": "Sign in"},
+        "admin_logout": {"es": "Salir", "en": "Sign out"},
+        "admin_nav_home": {"es": "Resumen", "en": "Overview"},
+        "admin_nav_data": {"es": "Datos", "en": "Data"},
+        "admin_nav_training": {"es": "Reentrenamiento", "en": "Retraining"},
+        "admin_nav_models": {"es": "Modelos", "en": "Models"},
+        "admin_active_model": {"es": "Modelo activo", "en": "Active model"},
+        "admin_survey": {"es": "Encuesta en uso", "en": "Survey in use"},
+        "admin_audit": {"es": "Registro de acciones", "en": "Audit log"},
+        "admin_upload_title": {"es": "Subir datos ENDES", "en": "Upload ENDES data"},
+        "admin_upload_help": {
+            "es": "Arrastre o elija archivos (CSV, SPSS .sav, Stata .dta; un año por carga; máximo {mb} MB). "
+            "Se validan antes de usarse: nada cambia hasta que acepte.",
+            "en": "Drop or choose files (CSV, SPSS .sav, Stata .dta; one survey year per upload; at most {mb} MB). "
+            "They are validated first: nothing changes until you accept.",
+        },
+        "admin_upload_drop": {"es": "Arrastre archivos aquí o haga clic", "en": "Drop files here or click"},
+        "admin_report": {"es": "Informe de validación", "en": "Validation report"},
+        "admin_rejected": {
+            "es": "Archivo rechazado: no se guardó nada.",
+            "en": "File rejected: nothing was saved.",
+        },
+        "admin_accept": {"es": "Aceptar y usar estos datos", "en": "Accept and use these data"},
+        "admin_discard": {"es": "Descartar", "en": "Discard"},
+        "admin_accepted": {
+            "es": "Datos aceptados: la encuesta en uso es ahora {version}.",
+            "en": "Accepted: the survey in use is now {version}.",
+        },
+        "admin_discarded": {"es": "Carga descartada.", "en": "Upload discarded."},
+        "admin_datasets": {"es": "Cargas", "en": "Uploads"},
+        "admin_train_title": {"es": "Reentrenar el modelo", "en": "Retrain the model"},
+        "admin_train_help": {
+            "es": "El entrenamiento corre en su propio proceso; el mapa sigue usando el modelo activo. "
+            "La nueva versión no se activa sola: promuévala en Modelos.",
+            "en": "Training runs in its own process; the map keeps serving the active model. "
+            "The new version is not activated automatically: promote it under Models.",
+        },
+        "admin_dataset": {"es": "Datos", "en": "Data"},
+        "admin_dataset_active": {"es": "Encuesta en uso", "en": "Survey in use"},
+        "admin_members": {"es": "Miembros del ensamble", "en": "Ensemble members"},
+        "admin_epochs": {"es": "Épocas", "en": "Epochs"},
+        "admin_tip_epochs": {"es": "Épocas (modelo de consejos)", "en": "Epochs (tip model)"},
+        "admin_start": {"es": "Iniciar reentrenamiento", "en": "Start retraining"},
+        "admin_cancel": {"es": "Cancelar", "en": "Cancel"},
+        "admin_no_run": {"es": "No hay entrenamientos todavía.", "en": "No training runs yet."},
+        "admin_run_status": {
+            "es": "Entrenamiento {id}: {status} · fase: {phase} · época {epoch}/{epochs}",
+            "en": "Run {id}: {status} · phase: {phase} · epoch {epoch}/{epochs}",
+        },
+        "admin_runs": {"es": "Entrenamientos", "en": "Training runs"},
+        "admin_log": {"es": "Registro", "en": "Log"},
+        "admin_models_title": {"es": "Versiones del modelo", "en": "Model versions"},
+        "admin_promote": {"es": "Promover", "en": "Promote"},
+        "admin_rollback": {"es": "Revertir a la versión anterior", "en": "Roll back to the previous version"},
+        "admin_compare": {"es": "Comparar versiones", "en": "Compare versions"},
+        "admin_compare_summary": {
+            "es": "{regions} regiones; diferencia media {mean} puntos; máxima {max}; {moved} cambian más de 1 punto.",
+            "en": "{regions} regions; mean difference {mean} points; largest {max}; {moved} move by more than 1 point.",
+        },
+        "admin_diff_legend": {"es": "B − A (puntos)", "en": "B − A (points)"},
+        "admin_tips": {"es": "Modelo de consejos (TFLite)", "en": "Tip model (TFLite)"},
+        "admin_no_tips": {"es": "sin modelo de consejos", "en": "no tip model"},
+        "admin_active_now": {"es": "Versión activa: {version}", "en": "Active version: {version}"},
+    }
+)

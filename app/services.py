@@ -28,8 +28,10 @@ class BadRequestError(ValueError):
 
 
 def get_store() -> DataStore:
-    """The process's data store (set up in the app factory)."""
-    return current_app.extensions["nutrimapa"]
+    """The process's data store (set up in the app factory), refreshed if another worker saved a new survey."""
+    store = current_app.extensions["nutrimapa"]
+    store.refresh()
+    return store
 
 
 def _clean(value: object) -> object:

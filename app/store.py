@@ -75,6 +75,12 @@ def build_survey(paths: Sequence[Path], names: Sequence[str] | None = None) -> S
     return Survey(table, _table_hash(data.table), tuple(names or [Path(p).name for p in paths]), data.notes)
 
 
+def _read_saved(path: Path) -> Survey:
+    arrow = pq.read_table(path)
+    meta = json.loads(arrow.schema.metadata[META_KEY])
+    return Survey(arrow.to_pandas(), meta["version"], tuple(meta["sources"]), tuple(meta.get("notes", ())))
+
+
 @dataclass
 class DataStore:
     """Regions and the active survey of this process."""
@@ -83,22 +89,40 @@ class DataStore:
     regions: Regions
     survey: Survey
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _saved_mtime: int | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataStore:
         """Load geodata and the active survey: the saved one if present, else the configured files."""
         regions = load_regions(settings.geodata_dir)
-        saved = settings.instance_dir / "survey" / "active.parquet"
+        saved = cls.saved_path(settings)
         if saved.exists():
-            arrow = pq.read_table(saved)
-            meta = json.loads(arrow.schema.metadata[META_KEY])
-            table = arrow.to_pandas()
-            survey = Survey(table, meta["version"], tuple(meta["sources"]), tuple(meta.get("notes", ())))
-            log.info("loaded saved survey %s (%d rows)", survey.version, len(table))
-        else:
-            survey = build_survey(settings.survey_files)
-            log.info("loaded survey %s from %s (%d rows)", survey.version, survey.sources, len(survey.table))
+            mtime = saved.stat().st_mtime_ns
+            survey = _read_saved(saved)
+            log.info("loaded saved survey %s (%d rows)", survey.version, len(survey.table))
+            return cls(settings, regions, survey, _saved_mtime=mtime)
+        survey = build_survey(settings.survey_files)
+        log.info("loaded survey %s from %s (%d rows)", survey.version, survey.sources, len(survey.table))
         return cls(settings, regions, survey)
+
+    @staticmethod
+    def saved_path(settings: Settings) -> Path:
+        return settings.instance_dir / "survey" / "active.parquet"
+
+    def refresh(self) -> bool:
+        """Pick up a survey another worker accepted (one stat per call); True if it changed."""
+        saved = self.saved_path(self.settings)
+        try:
+            mtime = saved.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if mtime == self._saved_mtime:
+            return False
+        survey = _read_saved(saved)
+        with self._lock:
+            self.survey, self._saved_mtime = survey, mtime
+        log.info("survey %s picked up from %s", survey.version, saved)
+        return True
 
     def replace_survey(self, paths: Sequence[Path], names: Sequence[str] | None = None, persist: bool = True) -> Survey:
         """Validate new files and make them the active survey; on any error nothing changes."""
@@ -121,5 +145,6 @@ class DataStore:
         try:
             pq.write_table(table, tmp)
             os.replace(tmp, folder / "active.parquet")
+            self._saved_mtime = (folder / "active.parquet").stat().st_mtime_ns
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,12 +294,21 @@ def train(
     version: str | None = None,
     activate: bool = False,
     progress_path: Path | None = None,
+    progress: Progress | None = None,
+    before_publish: Callable[[Path, pd.DataFrame], None] | None = None,
 ) -> Path:
-    """Run the whole pipeline and write a complete version folder; returns its path."""
+    """Run the whole pipeline and write a complete version folder; returns its path.
+
+    Args:
+        progress: where phase/epoch updates go (default: the log and ``progress_path``).
+        before_publish: called with the staging folder and the survey table before the
+            folder is renamed into place (the admin job adds the tip model there), so a
+            version appears complete or not at all.
+    """
     t0 = time.time()
     if version and (models_dir / version).exists():
         raise FileExistsError(f"{models_dir / version} exists; versions are never overwritten")
-    progress = Progress(progress_path, config.epochs)
+    progress = progress or Progress(progress_path, config.epochs)
     keras.utils.set_random_seed(config.seed)
     import tensorflow as tf
 
@@ -440,6 +450,8 @@ def train(
             },
         }
         (staging / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+        if before_publish is not None:
+            before_publish(staging, survey)
         target = models_dir / version
         if target.exists():
             raise FileExistsError(f"{target} exists; versions are never overwritten")

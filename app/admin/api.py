@@ -1,0 +1,173 @@
+"""Admin JSON API under ``/admin/api`` (login required by the guard; unsafe methods need the CSRF token).
+
+The Dash admin pages call the same functions; this API is for scripts and tests.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, send_file
+from flask_login import current_user
+
+from app.admin import accounts, datasets, get_db, runs, versions
+from app.data.errors import SurveyValidationError
+from app.services import BadRequestError, check_indicator, check_level, get_store
+
+bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+
+
+def actor():
+    return current_user._get_current_object()
+
+
+def _audit(session, action: str, target: str | None = None, detail: dict | None = None) -> None:
+    accounts.audit(session, actor(), action, target=target, detail=detail, ip=request.remote_addr)
+
+
+def _error(status: int, error: str, message: str, **extra):
+    return jsonify({"error": error, "message": message, **extra}), status
+
+
+@bp.errorhandler(BadRequestError)
+def _bad_request(exc: BadRequestError):
+    return _error(400, "bad_request", exc.message, parameter=exc.parameter, allowed=exc.allowed)
+
+
+@bp.get("/me")
+def me():
+    return jsonify({"username": current_user.username})
+
+
+@bp.get("/datasets")
+def list_datasets():
+    with get_db().session() as s:
+        return jsonify(datasets.list_datasets(s))
+
+
+@bp.post("/datasets")
+def upload():
+    files = request.files.getlist("files")
+    uploads = [datasets.Upload(f.filename or "upload", f.read()) for f in files]
+    db, store = get_db(), get_store()
+    try:
+        with db.session() as s:
+            ds = datasets.stage(s, store, uploads, actor())
+            _audit(s, "dataset_uploaded", f"dataset {ds.id}", {"files": ds.filenames, "rows": ds.rows})
+            body = datasets.as_dict(ds)
+    except SurveyValidationError as exc:
+        with db.session() as s:
+            _audit(s, "dataset_rejected", ", ".join(u.name for u in uploads), {"problems": len(exc.problems)})
+        return jsonify({**exc.to_dict(), "message": str(exc)}), 422
+    return jsonify(body), 201
+
+
+@bp.post("/datasets/<int:dataset_id>/<any(accept, discard):action>")
+def decide(dataset_id: int, action: str):
+    db, store = get_db(), get_store()
+    try:
+        with db.session() as s:
+            ds = datasets.accept(s, store, dataset_id) if action == "accept" else datasets.discard(s, dataset_id)
+            _audit(s, f"dataset_{action}ed", f"dataset {dataset_id}")
+            return jsonify(datasets.as_dict(ds))
+    except datasets.DatasetError as exc:
+        return _error(409, "dataset", str(exc))
+    except SurveyValidationError as exc:
+        return jsonify({**exc.to_dict(), "message": str(exc)}), 422
+
+
+@bp.get("/runs")
+def list_runs():
+    with get_db().session() as s:
+        return jsonify(runs.list_runs(s))
+
+
+@bp.post("/runs")
+def start_run():
+    raw = request.get_json(silent=True) or {}
+    db = get_db()
+    try:
+        run = runs.start(db, get_store(), actor(), raw)
+    except runs.RunError as exc:
+        return _error(409 if exc.field in ("run",) else 400, "run", str(exc), parameter=exc.field)
+    with db.session() as s:
+        _audit(s, "run_started", f"run {run.id}", {k: v for k, v in run.params.items() if k != "survey_files"})
+        return jsonify(runs.get(s, run.id)), 202
+
+
+@bp.get("/runs/<int:run_id>")
+def get_run(run_id: int):
+    with get_db().session() as s:
+        try:
+            return jsonify(runs.get(s, run_id))
+        except runs.RunError as exc:
+            return _error(404, "run", str(exc))
+
+
+@bp.post("/runs/<int:run_id>/cancel")
+def cancel_run(run_id: int):
+    with get_db().session() as s:
+        try:
+            run = runs.cancel(s, run_id)
+        except runs.RunError as exc:
+            return _error(409, "run", str(exc))
+        _audit(s, "run_cancelled", f"run {run_id}")
+        return jsonify(runs.as_dict(run))
+
+
+@bp.get("/models")
+def list_models():
+    with get_db().session() as s:
+        return jsonify(versions.list_versions(s, get_store().settings.models_dir))
+
+
+@bp.post("/models/<version>/promote")
+def promote(version: str):
+    models_dir = get_store().settings.models_dir
+    with get_db().session() as s:
+        try:
+            act = versions.promote(s, models_dir, version, actor())
+        except versions.VersionError as exc:
+            return _error(409, "model", str(exc))
+        _audit(s, "model_promoted", version, {"previous": act.previous})
+        return jsonify({"active": act.version, "previous": act.previous})
+
+
+@bp.post("/models/rollback")
+def rollback():
+    models_dir = get_store().settings.models_dir
+    with get_db().session() as s:
+        try:
+            act = versions.rollback(s, models_dir, actor())
+        except versions.VersionError as exc:
+            return _error(409, "model", str(exc))
+        _audit(s, "model_rolled_back", act.version, {"from": act.previous})
+        return jsonify({"active": act.version, "previous": act.previous})
+
+
+@bp.get("/models/compare")
+def compare():
+    level = check_level(request.args.get("level"))
+    indicator = check_indicator(request.args.get("indicator"))
+    try:
+        return jsonify(
+            versions.compare(
+                get_store().settings.models_dir, request.args.get("a", ""), request.args.get("b", ""), level, indicator
+            )
+        )
+    except versions.VersionError as exc:
+        return _error(400, "model", str(exc))
+
+
+@bp.get("/models/<version>/tips.<any(tflite, json):kind>")
+def tip_model(version: str, kind: str):
+    try:
+        path = versions.tip_file(get_store().settings.models_dir, version, kind)
+    except versions.VersionError as exc:
+        return _error(404, "model", str(exc))
+    mimetype = "application/octet-stream" if kind == "tflite" else "application/json"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"nutrimapa-tips-{version}.{kind}")
+
+
+@bp.get("/audit")
+def audit_log():
+    with get_db().session() as s:
+        return jsonify(accounts.recent_audit(s, min(request.args.get("limit", 50, type=int), 500)))

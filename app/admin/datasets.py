@@ -1,0 +1,170 @@
+"""Survey uploads: stage and validate, show the report, then accept (make active) or discard.
+
+A rejected upload leaves nothing behind but an audit entry: files are validated
+in a temporary folder that is deleted on any error. An accepted dataset becomes
+the served survey through ``DataStore.replace_survey`` (validate, then swap
+atomically) and can be trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.utils import secure_filename
+
+from app.data.errors import Problem, SurveyValidationError
+from app.db.models import Dataset, User, utcnow
+from app.store import DataStore, build_survey
+
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".sav", ".dta")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: the name the admin gave it and its bytes."""
+
+    name: str
+    content: bytes
+
+
+class DatasetError(ValueError):
+    """An admin action on a dataset that cannot be done (the message says why)."""
+
+
+def _check_files(uploads: list[Upload], max_bytes: int) -> None:
+    problems = []
+    if not uploads:
+        problems.append(Problem("(no file)", None, (), "at least one survey file", "none"))
+    for up in uploads:
+        if not up.name.lower().endswith(ALLOWED_SUFFIXES):
+            problems.append(Problem(up.name, None, (), f"a file ending in {', '.join(ALLOWED_SUFFIXES)}", up.name))
+        if len(up.content) > max_bytes:
+            problems.append(
+                Problem(up.name, None, (), f"at most {max_bytes // 2**20} MB", f"{len(up.content) / 2**20:.1f} MB")
+            )
+        if not up.content:
+            problems.append(Problem(up.name, None, (), "a non-empty file", "0 bytes"))
+    if problems:
+        raise SurveyValidationError(problems)
+
+
+def stage(session: Session, store: DataStore, uploads: list[Upload], user: User | None) -> Dataset:
+    """Validate uploaded files and keep them as a pending dataset with its report.
+
+    Raises:
+        SurveyValidationError: naming file, column, rows and expectation; nothing is kept.
+    """
+    settings = store.settings
+    _check_files(uploads, settings.max_upload_mb * 2**20)
+    digest = hashlib.sha256()
+    for up in sorted(uploads, key=lambda u: u.name):
+        digest.update(hashlib.sha256(up.content).digest())
+    sha = digest.hexdigest()
+    existing = session.scalar(
+        select(Dataset).where(Dataset.sha256 == sha, Dataset.status.in_(("pending", "active", "superseded")))
+    )
+    if existing is not None:
+        return existing
+    root = settings.instance_dir / "datasets"
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".upload-"))
+    try:
+        paths = []
+        for i, up in enumerate(uploads):
+            safe = secure_filename(up.name) or f"file{i}.csv"
+            path = tmp / safe
+            path.write_bytes(up.content)
+            paths.append(path)
+        survey = build_survey(paths, [up.name for up in uploads])
+        final = root / sha[:16]
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report = survey.report()
+    dataset = Dataset(
+        sha256=sha,
+        filenames=[up.name for up in uploads],
+        stored_paths=[str(final / p.name) for p in paths],
+        rows=report["rows"],
+        years=report["years"],
+        departments=len(report["departments"]),
+        table_version=survey.version,
+        report=report,
+        status="pending",
+        uploaded_by=user.id if user else None,
+    )
+    session.add(dataset)
+    session.flush()
+    return dataset
+
+
+def accept(session: Session, store: DataStore, dataset_id: int) -> Dataset:
+    """Make a pending (or earlier) dataset the served survey; the previous one becomes superseded."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise DatasetError(f"dataset {dataset_id} does not exist")
+    if dataset.status == "discarded":
+        raise DatasetError(f"dataset {dataset_id} was discarded; upload it again")
+    if dataset.status == "active":
+        return dataset
+    store.replace_survey([Path(p) for p in dataset.stored_paths], dataset.filenames)
+    for other in session.scalars(select(Dataset).where(Dataset.status == "active")):
+        other.status = "superseded"
+    dataset.status, dataset.decided_at = "active", utcnow()
+    return dataset
+
+
+def discard(session: Session, dataset_id: int) -> Dataset:
+    """Drop a pending dataset and its files."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise DatasetError(f"dataset {dataset_id} does not exist")
+    if dataset.status != "pending":
+        raise DatasetError(f"dataset {dataset_id} is {dataset.status}; only pending uploads can be discarded")
+    for p in dataset.stored_paths:
+        Path(p).unlink(missing_ok=True)
+    if dataset.stored_paths:
+        shutil.rmtree(Path(dataset.stored_paths[0]).parent, ignore_errors=True)
+    dataset.status, dataset.decided_at = "discarded", utcnow()
+    return dataset
+
+
+def training_files(session: Session, store: DataStore, dataset_id: int | None) -> tuple[list[str], int | None]:
+    """The files a run trains on: a dataset's, or else the served survey's configured files."""
+    if dataset_id is None:
+        active = session.scalar(select(Dataset).where(Dataset.status == "active"))
+        if active is not None:
+            return list(active.stored_paths), active.id
+        return [str(p) for p in store.settings.survey_files], None
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None or dataset.status == "discarded":
+        raise DatasetError(f"dataset {dataset_id} does not exist or was discarded")
+    return list(dataset.stored_paths), dataset.id
+
+
+def as_dict(d: Dataset) -> dict:
+    return {
+        "id": d.id,
+        "sha256": d.sha256,
+        "files": d.filenames,
+        "rows": d.rows,
+        "years": d.years,
+        "departments": d.departments,
+        "table_version": d.table_version,
+        "status": d.status,
+        "created_at": d.created_at.isoformat(timespec="seconds"),
+        "report": d.report,
+    }
+
+
+def list_datasets(session: Session) -> list[dict]:
+    return [as_dict(d) for d in session.scalars(select(Dataset).order_by(Dataset.id.desc()))]

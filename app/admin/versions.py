@@ -1,0 +1,174 @@
+"""The model registry as admins see it: versions side by side, compare, promote, roll back, tip models.
+
+Files stay the source of truth (``training.registry``: complete version folders
+and the atomic ACTIVE pointer); the database records who switched what and when.
+Every cache of model outputs is keyed by version, so a switch is visible to all
+workers on their next request with nothing to clear.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Activation, ModelVersion, User
+from training import registry
+
+TIP_FILES = {"tflite": "tip_model.tflite", "json": "tip_model.json"}
+
+
+class VersionError(ValueError):
+    """A registry action that cannot be done (the message says why)."""
+
+
+def _metadata(models_dir: Path, version: str) -> dict:
+    return json.loads((models_dir / version / "metadata.json").read_text(encoding="utf-8"))
+
+
+def _summary(metadata: dict) -> dict:
+    keep = ("keras", "logistic_regression", "gradient_boosting")
+    return {
+        t: {k: {"auc": m["auc"], "brier": m["brier"]} for k, m in scores.items() if k in keep}
+        for t, scores in metadata["metrics"]["holdout"].items()
+    }
+
+
+def sync(session: Session, models_dir: Path) -> None:
+    """Register versions found on disk (the bundled one, or ones trained from the command line)."""
+    known = set(session.scalars(select(ModelVersion.version)))
+    for version in registry.versions(models_dir):
+        if version in known:
+            continue
+        meta = _metadata(models_dir, version)
+        data = meta["training_data"]
+        session.add(
+            ModelVersion(
+                version=version,
+                created_at=datetime.fromisoformat(meta["created_at"]),
+                data_sha256=data["sha256"],
+                data_rows=data["rows"],
+                data_years=data["years"],
+                metrics=_summary(meta),
+            )
+        )
+    session.flush()
+
+
+def tip_info(models_dir: Path, version: str) -> dict | None:
+    path = models_dir / version / "tips" / TIP_FILES["json"]
+    if not path.exists():
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    return {"bytes": meta["verification"]["bytes"], "verification": meta["verification"], "sha256": meta["sha256"]}
+
+
+def list_versions(session: Session, models_dir: Path) -> list[dict]:
+    """Newest first, with metrics, training data, config, run and tip model."""
+    sync(session, models_dir)
+    active = registry.active_version(models_dir)
+    rows = {m.version: m for m in session.scalars(select(ModelVersion))}
+    out = []
+    for version in reversed(registry.versions(models_dir)):
+        meta = _metadata(models_dir, version)
+        data, cfg = meta["training_data"], meta["config"]
+        out.append(
+            {
+                "version": version,
+                "active": version == active,
+                "created_at": meta["created_at"],
+                "run_id": rows[version].run_id if version in rows else None,
+                "metrics": _summary(meta),
+                "data": {
+                    "files": data["files"],
+                    "sha256": data["sha256"],
+                    "rows": data["rows"],
+                    "years": data["years"],
+                    "holdout_years": data["holdout_years"],
+                },
+                "config": {k: cfg[k] for k in ("members", "epochs", "seed") if k in cfg},
+                "estimation_year": meta["estimation"]["year"],
+                "tips": tip_info(models_dir, version),
+            }
+        )
+    return out
+
+
+def _activate(session: Session, models_dir: Path, version: str, kind: str, user: User | None) -> Activation:
+    if version not in registry.versions(models_dir):
+        raise VersionError(f"version {version!r} does not exist or is incomplete")
+    previous = registry.active_version(models_dir)
+    registry.activate(models_dir, version)
+    entry = Activation(version=version, previous=previous, kind=kind, user_id=user.id if user else None)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def promote(session: Session, models_dir: Path, version: str, user: User | None) -> Activation:
+    """Make ``version`` the served model (atomic pointer switch)."""
+    if version == registry.active_version(models_dir):
+        raise VersionError(f"{version} is already the active version")
+    return _activate(session, models_dir, version, "promote", user)
+
+
+def rollback(session: Session, models_dir: Path, user: User | None) -> Activation:
+    """Undo the promotion that made the current version active."""
+    current = registry.active_version(models_dir)
+    last = session.scalar(
+        select(Activation)
+        .where(Activation.version == current, Activation.kind == "promote")
+        .order_by(Activation.id.desc())
+    )
+    if last is None or last.previous is None:
+        raise VersionError(f"nothing to roll back to: no recorded promotion made {current} active")
+    return _activate(session, models_dir, last.previous, "rollback", user)
+
+
+def compare(models_dir: Path, a: str, b: str, level: str, indicator: str) -> dict:
+    """Metrics of two versions side by side and how each region's estimate moved (b - a, points)."""
+    have = registry.versions(models_dir)
+    for v in (a, b):
+        if v not in have:
+            raise VersionError(f"version {v!r} does not exist; available: {', '.join(have)}")
+    ea, eb = (registry.load(models_dir, v).estimates for v in (a, b))
+
+    def pick(frame: pd.DataFrame) -> pd.Series:
+        rows = frame[(frame["level"] == level) & (frame["indicator"] == indicator)]
+        return rows.set_index("ubigeo")["estimate"]
+
+    both = pd.concat({"a": pick(ea), "b": pick(eb)}, axis=1).dropna()
+    diff = both["b"] - both["a"]
+    ma, mb = (_summary(_metadata(models_dir, v)) for v in (a, b))
+    return {
+        "a": a,
+        "b": b,
+        "level": level,
+        "indicator": indicator,
+        "metrics": {"a": ma, "b": mb},
+        "regions": [
+            {"ubigeo": u, "a": round(float(r.a), 2), "b": round(float(r.b), 2), "diff": round(float(r.b - r.a), 2)}
+            for u, r in both.iterrows()
+        ],
+        "summary": {
+            "regions": len(both),
+            "mean_abs_diff": round(float(diff.abs().mean()), 3) if len(diff) else None,
+            "max_abs_diff": round(float(diff.abs().max()), 3) if len(diff) else None,
+            "moved_over_1_point": int((diff.abs() > 1).sum()),
+            "correlation": round(float(np.corrcoef(both["a"], both["b"])[0, 1]), 4) if len(both) > 2 else None,
+        },
+    }
+
+
+def tip_file(models_dir: Path, version: str, kind: str) -> Path:
+    if version not in registry.versions(models_dir):
+        raise VersionError(f"version {version!r} does not exist")
+    path = models_dir / version / "tips" / TIP_FILES[kind]
+    if not path.exists():
+        raise VersionError(f"version {version} has no tip model (it was trained before tip models existed)")
+    return path

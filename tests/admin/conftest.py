@@ -1,0 +1,144 @@
+"""Admin fixtures: a migrated database (SQLite file, and a fresh PostgreSQL database when reachable),
+a private models folder holding the bundled v1, a logged-in client with its CSRF token."""
+
+from __future__ import annotations
+
+import re
+import socket
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.config import ROOT, Settings
+from tests.conftest import _reset_dash_globals, services_required
+
+PG_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+PASSWORD = "correct-horse-battery"
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """None (the SQLite file in the instance folder) or a new, empty PostgreSQL database, dropped after."""
+    if request.param == "sqlite":
+        yield None
+        return
+    if not postgres_reachable():
+        if services_required():
+            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required (REQUIRE_SERVICES=1) but not reachable")
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    from sqlalchemy import create_engine, text
+
+    name = f"nutrimapa_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield f"postgresql://root@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path) -> Path:
+    """A models folder of this test's own: the bundled v1 (linked, read-only use) and its ACTIVE pointer."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "v1").symlink_to(ROOT / "models" / "v1", target_is_directory=True)
+    (folder / "ACTIVE").write_text("v1\n")
+    return folder
+
+
+@pytest.fixture
+def admin_settings(tmp_path: Path, database_url: str | None, models_dir: Path) -> Settings:
+    return replace(
+        Settings(),
+        instance_dir=tmp_path / "instance",
+        models_dir=models_dir,
+        database_url=database_url,
+        testing=True,
+        secret_key="test-secret",
+        secure_cookies=False,
+    )
+
+
+@pytest.fixture
+def db(admin_settings):
+    from app.db import Database
+
+    database = Database.from_settings(admin_settings)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def admin_user(db):
+    from app.admin.accounts import create_user
+
+    with db.session() as s:
+        create_user(s, "ana", PASSWORD)
+    return "ana"
+
+
+@pytest.fixture
+def admin_app(admin_settings, db, admin_user):
+    from app import create_app
+
+    _reset_dash_globals()
+    dash_app = create_app(admin_settings)
+    yield dash_app
+    dash_app.server.extensions["nutrimapa_db"].dispose()
+    _reset_dash_globals()
+
+
+def login_form_token(client) -> str:
+    page = client.get("/login")
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def log_in(client, username: str = "ana", password: str = PASSWORD, next_url: str | None = None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    data = {"username": username, "password": password, "csrf_token": login_form_token(client)}
+    return client.post(url, data=data)
+
+
+class AdminClient:
+    """A logged-in test client that sends the CSRF header on unsafe requests, as the browser does."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    @property
+    def token(self) -> str:
+        cookie = self.client.get_cookie("_csrf_token")
+        return cookie.value if cookie else ""
+
+    def get(self, *a, **kw):
+        return self.client.get(*a, **kw)
+
+    def post(self, *a, **kw):
+        kw.setdefault("headers", {})["X-CSRFToken"] = self.token
+        return self.client.post(*a, **kw)
+
+
+@pytest.fixture
+def admin_client(admin_app):
+    client = admin_app.server.test_client()
+    assert log_in(client).status_code == 302
+    client.get("/admin/api/me")  # sets the CSRF cookie
+    return AdminClient(client)
+
+
+@pytest.fixture
+def anon_client(admin_app):
+    return admin_app.server.test_client()
