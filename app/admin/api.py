@@ -46,7 +46,10 @@ def list_datasets():
 @bp.post("/datasets")
 def upload():
     files = request.files.getlist("files")
-    uploads = [datasets.Upload(f.filename or "upload", f.read()) for f in files]
+    uploads = []
+    for f in files:
+        uploads.append(datasets.Upload(f.filename or "upload", f.read()))
+        f.close()  # werkzeug spools big parts to temporary files: close them now
     db, store = get_db(), get_store()
     try:
         with db.session() as s:

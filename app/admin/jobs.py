@@ -18,6 +18,8 @@ from app.config import ROOT, Settings
 
 log = logging.getLogger(__name__)
 TASK_NAME = "nutrimapa.train"
+# Jobs this process started, kept so they are reaped (no zombies) and their liveness is exact.
+_CHILDREN: dict[int, subprocess.Popen] = {}
 
 
 def job_command(run_id: int) -> list[str]:
@@ -42,8 +44,17 @@ def spawn(settings: Settings, run_id: int) -> int:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    reap()
+    _CHILDREN[proc.pid] = proc
     log.info("run %s started locally as pid %s", run_id, proc.pid)
     return proc.pid
+
+
+def reap() -> None:
+    """Collect the exit status of finished local jobs."""
+    for pid, proc in list(_CHILDREN.items()):
+        if proc.poll() is not None:
+            del _CHILDREN[pid]
 
 
 def celery_app(settings: Settings):
@@ -79,6 +90,8 @@ def run_in_worker(settings: Settings, run_id: int) -> int:
 
 
 def pid_alive(pid: int) -> bool:
+    if pid in _CHILDREN:
+        return _CHILDREN[pid].poll() is None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

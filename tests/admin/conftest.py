@@ -142,3 +142,56 @@ def admin_client(admin_app):
 @pytest.fixture
 def anon_client(admin_app):
     return admin_app.server.test_client()
+
+
+def survey_subset(path: Path, years: set[int], edit=None) -> bytes:
+    """Rows of the bundled ENDES sample for ``years`` as CSV bytes, text kept verbatim.
+
+    ``edit(row_number, fields)`` may change fields to build a bad file (test data, labelled as such).
+    """
+    import csv
+    import io
+
+    from app.config import BUNDLED_SURVEY
+
+    out = io.StringIO()
+    with open(BUNDLED_SURVEY, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        year_at = header.index("ANIO")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        line = 1
+        for fields in reader:
+            if int(fields[year_at]) in years:
+                line += 1
+                if edit is not None:
+                    edit(line, fields, header)
+                writer.writerow(fields)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path.read_bytes()
+
+
+def wait_for(check, timeout: float = 240.0, every: float = 0.5):
+    """Poll ``check()`` until it returns something truthy; fail with its last value after ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout} s; last value: {value!r}")
+
+
+def multipart(name: str, content: bytes) -> dict:
+    """A multipart body encoded up front (the test client would spool big ones to an unclosed temp file)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"files": FileStorage(io.BytesIO(content), filename=name)})
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
