@@ -156,7 +156,7 @@ def run_job(run_id: int, settings: Settings) -> str:
 
         def add_tips(staging: Path, survey) -> None:
             progress.update(phase="tip model")
-            tips.export(staging, survey, epochs=int(params.get("tip_epochs", 30)))
+            tips.export(staging, survey, epochs=int(params.get("tip_epochs", 40)))
 
         path = train(config, settings.models_dir, progress=progress, before_publish=add_tips)
         progress.update(phase="registering")

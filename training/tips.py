@@ -58,7 +58,7 @@ CATEGORIES = (
         "exclusive_breastfeeding",
         "Lactancia materna exclusiva",
         "Exclusive breastfeeding",
-        "0-5 months: 0.95 (breast milk only until 6 months); 0 after.",
+        "0-5 months: 1.0, the first tip (breast milk only until 6 months); 0 after.",
         "MINSA, Guías alimentarias para niñas y niños menores de 2 años (2021); WHO/UNICEF infant feeding guidance.",
     ),
     Category(
@@ -81,7 +81,7 @@ CATEGORIES = (
         "iron_supplements",
         "Suplemento de hierro",
         "Iron supplements",
-        "4-35 months: 0.5 + 0.45 x anemia need; 0 otherwise.",
+        "4-35 months: 0.5 + 0.4 x anemia need; 0 otherwise.",
         "MINSA, NTS 134-MINSA/2017 (RM 250-2017/MINSA): preventive iron from 4 months; and its later updates.",
     ),
     Category(
@@ -111,10 +111,10 @@ def rule_scores(age: np.ndarray, child_anemia: np.ndarray, child_stunting: np.nd
     """(n, categories) guidance scores for children of ``age`` months with the given risks (fractions)."""
     na, ns = _need(child_anemia, ANEMIA_REF), _need(child_stunting, STUNTING_REF)
     out = np.zeros((len(age), len(CATEGORIES)), dtype="float32")
-    out[:, 0] = np.where(age < 6, 0.95, 0.0)
+    out[:, 0] = np.where(age < 6, 1.0, 0.0)
     out[:, 1] = np.where((age >= 6) & (age < 24), 0.6 + 0.4 * ns, 0.0)
     out[:, 2] = np.where(age >= 6, 0.3 + 0.6 * na, 0.0)
-    out[:, 3] = np.where((age >= 4) & (age < 36), 0.5 + 0.45 * na, 0.0)
+    out[:, 3] = np.where((age >= 4) & (age < 36), 0.5 + 0.4 * na, 0.0)
     out[:, 4] = np.where(age >= 12, 0.35 + 0.5 * ns, 0.25 * ns)
     out[:, 5] = 0.4 + 0.4 * ns + np.where(age < 12, 0.1, 0.0)
     return out
@@ -222,7 +222,7 @@ def verify(keras_scores: np.ndarray, lite_scores: np.ndarray, targets: np.ndarra
     }
 
 
-def export(version_dir: Path, survey: pd.DataFrame, *, epochs: int = 30, seed: int = 7) -> dict:
+def export(version_dir: Path, survey: pd.DataFrame, *, epochs: int = 40, seed: int = 7) -> dict:
     """Train, convert and verify the tip model for the risk model in ``version_dir``; writes ``tips/``."""
     from app.data.geo import load_regions
 
@@ -234,7 +234,7 @@ def export(version_dir: Path, survey: pd.DataFrame, *, epochs: int = 30, seed: i
     rr = relative_risks(survey, year_from)
     x, y = profiles(inputs, rr)
     model = build_model(x, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy")
     order = np.random.default_rng(seed).permutation(len(x))
     model.fit(x[order], y[order], batch_size=512, epochs=epochs, verbose=0)
     flat = to_tflite(model)
@@ -294,7 +294,7 @@ def export(version_dir: Path, survey: pd.DataFrame, *, epochs: int = 30, seed: i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export the TFLite tip model of a risk model version.")
     parser.add_argument("version_dir", type=Path, help="for example models/v1")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=40)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app.store import build_survey
