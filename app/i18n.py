@@ -177,9 +177,9 @@ STRINGS.update(
         "admin_audit": {"es": "Registro de acciones", "en": "Audit log"},
         "admin_upload_title": {"es": "Subir datos ENDES", "en": "Upload ENDES data"},
         "admin_upload_help": {
-            "es": "Arrastre o elija archivos (CSV, SPSS .sav, Stata .dta; un año por carga; máximo {mb} MB). "
+            "es": "Arrastre o elija archivos (CSV, SPSS .sav, Stata .dta; los módulos INEI, un año por carga; máximo {mb} MB). "
             "Se validan antes de usarse: nada cambia hasta que acepte.",
-            "en": "Drop or choose files (CSV, SPSS .sav, Stata .dta; one survey year per upload; at most {mb} MB). "
+            "en": "Drop or choose files (CSV, SPSS .sav, Stata .dta; INEI modules one survey year per upload; at most {mb} MB). "
             "They are validated first: nothing changes until you accept.",
         },
         "admin_upload_drop": {"es": "Arrastre archivos aquí o haga clic", "en": "Drop files here or click"},
@@ -229,5 +229,25 @@ STRINGS.update(
         "admin_tips": {"es": "Modelo de consejos (TFLite)", "en": "Tip model (TFLite)"},
         "admin_no_tips": {"es": "sin modelo de consejos", "en": "no tip model"},
         "admin_active_now": {"es": "Versión activa: {version}", "en": "Active version: {version}"},
+        "phase_queued": {"es": "en cola", "en": "queued"},
+        "phase_starting": {"es": "inicio", "en": "starting"},
+        "phase_loading data": {"es": "cargando datos", "en": "loading data"},
+        "phase_training": {"es": "entrenamiento", "en": "training"},
+        "phase_validating": {"es": "validación", "en": "validating"},
+        "phase_estimating regions": {"es": "estimando regiones", "en": "estimating regions"},
+        "phase_explaining (SHAP)": {"es": "explicando (SHAP)", "en": "explaining (SHAP)"},
+        "phase_writing artefacts": {"es": "guardando artefactos", "en": "writing artefacts"},
+        "phase_tip model": {"es": "modelo de consejos", "en": "tip model"},
+        "phase_registering": {"es": "registrando la versión", "en": "registering the version"},
+        "phase_done": {"es": "listo", "en": "done"},
+        "run_queued": {"es": "en cola", "en": "queued"},
+        "dataset_pending": {"es": "pendiente", "en": "pending"},
+        "dataset_active": {"es": "en uso", "en": "in use"},
+        "dataset_superseded": {"es": "reemplazada", "en": "superseded"},
+        "dataset_discarded": {"es": "descartada", "en": "discarded"},
+        "run_running": {"es": "en curso", "en": "running"},
+        "run_succeeded": {"es": "terminado", "en": "succeeded"},
+        "run_failed": {"es": "falló", "en": "failed"},
+        "run_cancelled": {"es": "cancelado", "en": "cancelled"},
     }
 )

@@ -11,6 +11,7 @@ import pytest
 from app.config import BUNDLED_SURVEY, ROOT, Settings
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+pytest_plugins = ("tests.fixtures_admin",)  # admin database, users and clients (tests/admin, tests/browser)
 
 
 def _reset_dash_globals() -> None:

@@ -10,8 +10,12 @@ from app.i18n import t
 
 
 def difference_map(units: Sequence[dict], diffs: dict[str, float], geojson_url: str, lang: str = "es") -> go.Figure:
-    """Choropleth of B - A in percentage points (diverging, centred on 0); units without a difference in grey."""
-    poly = [u for u in units if u["has_geom"]]
+    """Choropleth of B - A in percentage points (diverging, centred on 0); units without a difference blank.
+
+    Args:
+        units: the level's units as ``services.regions`` gives them (``ubigeo``, ``name``, ``has_geometry``).
+    """
+    poly = [u for u in units if u["has_geometry"]]
     z = [diffs.get(u["ubigeo"]) for u in poly]
     bound = max((abs(v) for v in z if v is not None), default=1.0) or 1.0
     fig = go.Figure(
@@ -31,6 +35,9 @@ def difference_map(units: Sequence[dict], diffs: dict[str, float], geojson_url: 
             hovertemplate="<b>%{text}</b><br>B − A: %{z:+.2f}<extra></extra>",
         )
     )
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    # The South America base map is served from assets/topojson (no CDN, no world map).
+    fig.update_geos(
+        scope="south america", resolution=50, fitbounds="locations", visible=False, projection_type="mercator"
+    )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=480, dragmode="pan")
     return fig

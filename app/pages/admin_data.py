@@ -31,7 +31,7 @@ def _datasets_table(lang: str) -> html.Table:
                 ", ".join(d["files"]),
                 f"{d['rows']:,}",
                 ", ".join(map(str, d["years"])),
-                d["status"],
+                t(f"dataset_{d['status']}", lang),
                 d["created_at"],
             )
             for d in rows

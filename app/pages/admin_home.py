@@ -57,7 +57,8 @@ def layout(**_kwargs) -> html.Div:
                     t(
                         "admin_run_status",
                         lang,
-                        **{k: latest[0][k] for k in ("id", "status", "phase", "epoch", "epochs")},
+                        status=t(f"run_{latest[0]['status']}", lang),
+                        **{k: latest[0][k] for k in ("id", "phase", "epoch", "epochs")},
                     )
                     if latest
                     else t("admin_no_run", lang)

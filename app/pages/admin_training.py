@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.admin import accounts, datasets, get_db, runs
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
-from app.i18n import t
+from app.i18n import STRINGS, t
 from app.services import get_store
 from app.web.lang import current_lang
 
@@ -18,12 +18,17 @@ POLL_MS = 1000
 dash.register_page(__name__, path=PATH, title="Reentrenamiento - Administración - NutriMapa Perú")
 
 
+def _dataset_label(d: dict, lang: str) -> str:
+    status = t(f"dataset_{d['status']}", lang)
+    return f"#{d['id']} {', '.join(d['files'])} ({status})"
+
+
 def _number(label: str, id_: str, value: int, field: str) -> html.Label:
     lo, hi = runs.LIMITS[field]
     return html.Label([label, dcc.Input(id=id_, type="number", min=lo, max=hi, step=1, value=value, debounce=True)])
 
 
-def _runs_table(items: list[dict]) -> html.Table:
+def _runs_table(items: list[dict], lang: str) -> html.Table:
     def auc(r, target):
         m = (r["metrics"] or {}).get(target, {}).get("keras")
         return f"{m['auc']:.3f}" if m else "—"
@@ -33,8 +38,8 @@ def _runs_table(items: list[dict]) -> html.Table:
         [
             (
                 r["id"],
-                r["status"],
-                r["phase"],
+                t(f"run_{r['status']}", lang),
+                phase_label(r["phase"], lang),
                 r["params"]["members"],
                 r["params"]["epochs"],
                 r["model_version"] or "—",
@@ -55,7 +60,7 @@ def layout(**_kwargs) -> html.Div:
     lang = current_lang()
     with get_db().session() as s:
         options = [{"label": t("admin_dataset_active", lang), "value": ""}] + [
-            {"label": f"#{d['id']} {', '.join(d['files'])} ({d['status']})", "value": str(d["id"])}
+            {"label": _dataset_label(d, lang), "value": str(d["id"])}
             for d in datasets.list_datasets(s)
             if d["status"] != "discarded"
         ]
@@ -98,15 +103,27 @@ def layout(**_kwargs) -> html.Div:
             html.P(id=ids.ADMIN_RUN_STATUS, children=_status_text(latest, lang), role="status"),
             html.Details([html.Summary(t("admin_log", lang)), html.Pre(id=ids.ADMIN_RUN_LOG)]),
             html.H3(t("admin_runs", lang)),
-            html.Div(_runs_table(items), id=f"{ids.ADMIN_RUNS}-wrap"),
+            html.Div(_runs_table(items, lang), id=f"{ids.ADMIN_RUNS}-wrap"),
         ],
     )
+
+
+def phase_label(phase: str, lang: str) -> str:
+    key = f"phase_{phase}"
+    return t(key, lang) if key in STRINGS else phase
 
 
 def _status_text(run: dict | None, lang: str) -> str:
     if run is None:
         return t("admin_no_run", lang)
-    text = t("admin_run_status", lang, **{k: run[k] for k in ("id", "status", "phase", "epoch", "epochs")})
+    fields = {k: run[k] for k in ("id", "epoch", "epochs")}
+    text = t(
+        "admin_run_status",
+        lang,
+        status=t(f"run_{run['status']}", lang),
+        phase=phase_label(run["phase"], lang),
+        **fields,
+    )
     if run["model_version"]:
         text += f" → {run['model_version']}"
     if run["error"]:
@@ -180,7 +197,7 @@ def poll(_n, run_id):
     with get_db().session() as s:
         run = runs.get(s, run_id)
         finished = run["status"] not in runs.ACTIVE_STATES
-        table_now = _runs_table(runs.list_runs(s)) if finished else dash.no_update
+        table_now = _runs_table(runs.list_runs(s), current_lang()) if finished else dash.no_update
     lang = current_lang()
     return (
         str(run["progress"]),

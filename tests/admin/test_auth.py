@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.admin.conftest import PASSWORD, log_in, login_form_token
+from tests.fixtures_admin import PASSWORD, log_in, login_form_token
 
 
 def _admin_rules(server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.admin.conftest import multipart, survey_subset
+from tests.fixtures_admin import multipart, survey_subset
 
 RECENT = {2021, 2022, 2023, 2024}
 
@@ -88,8 +88,8 @@ def test_wrong_type_empty_and_oversized_files_are_refused(admin_client, tmp_path
 
 def test_size_limit(admin_settings, db, admin_user, tmp_path):
     from app import create_app
-    from tests.admin.conftest import AdminClient, log_in
     from tests.conftest import _reset_dash_globals
+    from tests.fixtures_admin import AdminClient, log_in
 
     _reset_dash_globals()
     app = create_app(replace(admin_settings, max_upload_mb=1))

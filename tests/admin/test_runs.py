@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from tests.admin.conftest import wait_for
+from tests.fixtures_admin import wait_for
 
 TINY = {"members": 2, "epochs": 2, "tip_epochs": 2}
 LONG = {"members": 2, "epochs": 200, "tip_epochs": 2}  # long enough to stop it mid-training

@@ -1,5 +1,8 @@
-"""Admin fixtures: a migrated database (SQLite file, and a fresh PostgreSQL database when reachable),
-a private models folder holding the bundled v1, a logged-in client with its CSRF token."""
+"""Admin fixtures, a pytest plugin (see tests/conftest.py).
+
+A migrated database (SQLite file, and a fresh PostgreSQL database when reachable),
+a private models folder holding the bundled v1, a logged-in client with its CSRF token.
+"""
 
 from __future__ import annotations
 
