@@ -177,10 +177,10 @@ STRINGS.update(
         "admin_audit": {"es": "Registro de acciones", "en": "Audit log"},
         "admin_upload_title": {"es": "Subir datos ENDES", "en": "Upload ENDES data"},
         "admin_upload_help": {
-            "es": "Arrastre o elija archivos (CSV, SPSS .sav, Stata .dta; los módulos INEI, un año por carga; máximo {mb} MB). "
-            "Se validan antes de usarse: nada cambia hasta que acepte.",
-            "en": "Drop or choose files (CSV, SPSS .sav, Stata .dta; INEI modules one survey year per upload; at most {mb} MB). "
-            "They are validated first: nothing changes until you accept.",
+            "es": "Arrastre o elija archivos (CSV, SPSS .sav, Stata .dta; los módulos INEI, un año por carga; "
+            "máximo {mb} MB). Se validan antes de usarse: nada cambia hasta que acepte.",
+            "en": "Drop or choose files (CSV, SPSS .sav, Stata .dta; INEI modules one survey year per upload; "
+            "at most {mb} MB). They are validated first: nothing changes until you accept.",
         },
         "admin_upload_drop": {"es": "Arrastre archivos aquí o haga clic", "en": "Drop files here or click"},
         "admin_report": {"es": "Informe de validación", "en": "Validation report"},
