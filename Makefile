@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean
+.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean db admin worker
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 venv: $(VENV)/.installed
 
 # Production path: gunicorn serving app.wsgi:server (no --preload: each worker builds its own app).
-run: $(VENV)/.installed
+run: $(VENV)/.installed db
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - app.wsgi:server
 
 # Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs (skipped if present).
@@ -39,6 +39,18 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev browser-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+# The admin database (SQLite in instance/, or DATABASE_URL): create or upgrade its schema.
+db: $(VENV)/.installed
+	$(BIN)/python -m app.cli db upgrade
+
+# An admin account: make admin ADMIN_USER=ana (asks for the password twice).
+admin: db
+	$(BIN)/python -m app.cli create-admin $(ADMIN_USER)
+
+# Retraining worker for scale-out (needs REDIS_URL; without it the app starts jobs itself).
+worker: $(VENV)/.installed
+	$(BIN)/celery -A app.worker worker --concurrency 1 --loglevel INFO
 
 geodata: $(VENV)/.installed
 	$(BIN)/python -m geodata.build
