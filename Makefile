@@ -63,6 +63,7 @@ bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.model_bench
 	$(BIN)/python -m bench.dashboard_bench
 	$(BIN)/python -m bench.export_bench
+	$(BIN)/python -m bench.tips_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance

@@ -135,3 +135,31 @@ def test_login_page_is_spanish_first(anon_client):
     assert 'lang="es"' in html
     assert "Ingresar" in html
     assert login_form_token(anon_client)
+
+
+def _compare_callback(a: str = "v1", b: str = "v1") -> dict:
+    """The body Dash's renderer posts for the models page's comparison callback."""
+    values = {"admin-compare-a": a, "admin-compare-b": b, "admin-compare-level": "department"}
+    values["admin-compare-indicator"] = "anemia"
+    return {
+        "output": "..admin-compare-result.children...admin-compare-map.figure..",
+        "outputs": [
+            {"id": "admin-compare-result", "property": "children"},
+            {"id": "admin-compare-map", "property": "figure"},
+        ],
+        "inputs": [{"id": k, "property": "value", "value": v} for k, v in values.items()],
+        "changedPropIds": ["admin-compare-a.value"],
+        "state": [],
+    }
+
+
+def test_dash_callbacks_of_a_logged_in_admin_need_the_csrf_header(admin_client, anon_client):
+    """A forged cross-site callback (no X-CSRFToken) is refused; with the token it runs; anonymous gets nothing."""
+    forged = admin_client.client.post("/_dash-update-component", json=_compare_callback())
+    assert forged.status_code == 400
+    assert forged.json["error"] == "csrf"
+    real = admin_client.post("/_dash-update-component", json=_compare_callback())
+    assert real.status_code == 200
+    assert "25 regiones" in real.get_data(as_text=True)
+    anonymous = anon_client.post("/_dash-update-component", json=_compare_callback())
+    assert anonymous.status_code == 204  # PreventUpdate: no data for anonymous callers
