@@ -28,18 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = models_dir / version / "tips"
     meta = json.loads((folder / "tip_model.json").read_text(encoding="utf-8"))
     flat = (folder / "tip_model.tflite").read_bytes()
-    district = np.array(list(meta["districts"]["rows"].values()), dtype="float32")
-    n = len(district)
-    grid = np.stack(
-        [
-            np.tile(np.repeat(np.arange(60, dtype="float32"), 2), n),
-            np.tile(np.tile([0.0, 1.0], 60), n),
-            np.repeat(district[:, 0], 120),
-            np.repeat(district[:, 1], 120),
-            np.repeat(district[:, 2], 120),
-        ],
-        axis=1,
-    ).astype("float32")
+    grid = tips.grid_from_metadata(meta)
 
     from ai_edge_litert.interpreter import Interpreter
 

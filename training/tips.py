@@ -158,16 +158,28 @@ def district_inputs(estimates: pd.DataFrame, districts: pd.DataFrame) -> pd.Data
     ]
 
 
+def grid(inputs: pd.DataFrame) -> np.ndarray:
+    """Model inputs (``INPUTS`` order) for every district x age (0-59 months) x sex profile."""
+    n, reps = len(inputs), len(AGES) * 2
+    columns = [
+        np.tile(np.repeat(AGES, 2), n),
+        np.tile(np.tile([0.0, 1.0], len(AGES)), n),
+        *(np.repeat(inputs[c].to_numpy("float32"), reps) for c in ("altitude_m", "anemia_risk", "stunting_risk")),
+    ]
+    return np.stack(columns, axis=1).astype("float32")
+
+
+def grid_from_metadata(meta: dict) -> np.ndarray:
+    """The same profiles rebuilt from a tip model's JSON (as the phone or SMS service would)."""
+    rows = meta["districts"]["rows"]
+    inputs = pd.DataFrame(list(rows.values()), columns=meta["districts"]["columns"])
+    return grid(inputs)
+
+
 def profiles(inputs: pd.DataFrame, rr: dict) -> tuple[np.ndarray, np.ndarray]:
     """Every district x age (0-59 months) x sex profile: model inputs and rule targets."""
-    n = len(inputs)
-    reps = len(AGES) * 2
-    age = np.tile(np.repeat(AGES, 2), n).astype("float32")
-    female = np.tile(np.tile([0.0, 1.0], len(AGES)), n).astype("float32")
-    alt = np.repeat(inputs["altitude_m"].to_numpy("float32"), reps)
-    ra = np.repeat(inputs["anemia_risk"].to_numpy("float32"), reps)
-    rs = np.repeat(inputs["stunting_risk"].to_numpy("float32"), reps)
-    x = np.stack([age, female, alt, ra, rs], axis=1).astype("float32")
+    x = grid(inputs)
+    age, female, ra, rs = x[:, 0], x[:, 1], x[:, 3], x[:, 4]
     child_a = np.clip(ra * _rr_for(age, female, rr["anemia"]), 0, 0.99)
     child_s = np.clip(rs * _rr_for(age, female, rr["stunting"]), 0, 0.99)
     return x, rule_scores(age, child_a, child_s)

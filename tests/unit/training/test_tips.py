@@ -22,20 +22,7 @@ def meta() -> dict:
 @pytest.fixture(scope="module")
 def grid(meta) -> np.ndarray:
     """Every district x age 0-59 months x sex profile, inputs as the phone app builds them from the metadata."""
-    rows = meta["districts"]["rows"]
-    district = np.array(list(rows.values()), dtype="float32")  # altitude, anemia risk, stunting risk
-    ages = np.arange(60, dtype="float32")
-    n = len(district)
-    return np.stack(
-        [
-            np.tile(np.repeat(ages, 2), n),
-            np.tile(np.tile([0.0, 1.0], 60), n),
-            np.repeat(district[:, 0], 120),
-            np.repeat(district[:, 1], 120),
-            np.repeat(district[:, 2], 120),
-        ],
-        axis=1,
-    ).astype("float32")
+    return tips.grid_from_metadata(meta)
 
 
 def test_tflite_is_small_and_matches_keras_on_every_profile(meta, grid):
