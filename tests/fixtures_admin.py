@@ -198,3 +198,18 @@ def multipart(name: str, content: bytes) -> dict:
 
     boundary, body = encode_multipart({"files": FileStorage(io.BytesIO(content), filename=name)})
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.fixture(autouse=True)
+def _no_job_outlives_its_test():
+    """Training jobs a test started are finished (or stopped) before its temporary folders go."""
+    yield
+    from app.admin import jobs
+
+    for pid, proc in list(jobs._CHILDREN.items()):
+        try:
+            proc.wait(timeout=30)
+        except Exception:  # still training: stop it
+            proc.kill()
+            proc.wait()
+        jobs._CHILDREN.pop(pid, None)
