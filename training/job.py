@@ -188,8 +188,8 @@ def run_job(run_id: int, settings: Settings) -> str:
         logging.getLogger().removeHandler(logs)
     with db.session() as s:
         run = s.get(TrainingRun, run_id)
-        run.status, run.error, run.model_version, run.metrics = status, error, version, summary
-        run.finished_at = run.heartbeat_at = utcnow()
+        run.finish(status, error)
+        run.model_version, run.metrics, run.heartbeat_at = version, summary, utcnow()
         run.log = logs.text()
         if status == "succeeded":
             run.phase, run.progress = "done", 1.0

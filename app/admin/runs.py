@@ -6,6 +6,7 @@ import socket
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.admin import datasets, jobs
@@ -66,16 +67,20 @@ def start(db: Database, store: DataStore, user: User | None, raw: dict) -> Train
             epochs=params["epochs"],
             runner="celery" if store.settings.redis_url else "local",
             created_by=user.id if user else None,
+            slot=1,
         )
         s.add(run)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError:
+            raise RunError("another run has just started; wait for it or cancel it", "run") from None
         run_id = run.id
     try:
         jobs.submit(store.settings, run_id)
     except Exception as exc:
         with db.session() as s:
             run = s.get(TrainingRun, run_id)
-            run.status, run.error, run.finished_at = "failed", f"could not start the job: {exc}", utcnow()
+            run.finish("failed", f"could not start the job: {exc}")
         raise RunError(f"could not start the job: {exc}") from exc
     with db.session() as s:
         return s.get(TrainingRun, run_id)
@@ -89,7 +94,7 @@ def cancel(session: Session, run_id: int) -> TrainingRun:
         raise RunError(f"run {run_id} is {run.status}; only queued or running runs can be cancelled", "run")
     run.cancel_requested = True
     if run.status == "queued":
-        run.status, run.error, run.finished_at = "cancelled", "cancelled before it started", utcnow()
+        run.finish("cancelled", "cancelled before it started")
     return run
 
 
@@ -102,12 +107,11 @@ def refresh(session: Session) -> list[int]:
             beat = beat.replace(tzinfo=now.tzinfo)
         dead = run.host == host and run.pid is not None and not jobs.pid_alive(run.pid)
         if dead or beat is None or now - beat > STALE_AFTER:
-            run.status = "cancelled" if run.cancel_requested else "failed"
-            run.error = (
+            run.finish(
+                "cancelled" if run.cancel_requested else "failed",
                 f"the training process stopped during '{run.phase}' (killed or crashed); "
-                "no model version was written and the active model is unchanged"
+                "no model version was written and the active model is unchanged",
             )
-            run.finished_at = now
             gone.append(run.id)
     return gone
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -70,6 +70,7 @@ class TrainingRun(Base):
     """One retraining job: parameters, live progress, outcome, metrics and log."""
 
     __tablename__ = "training_runs"
+    __table_args__ = (UniqueConstraint("slot", name="uq_training_runs_slot"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
@@ -87,11 +88,18 @@ class TrainingRun(Base):
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # 1 while queued or running, NULL once finished: the unique index lets only one run hold it,
+    # so two workers starting runs at the same instant cannot both succeed.
+    slot: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def finish(self, status: str, error: str | None = None) -> None:
+        """End the run (succeeded, failed or cancelled) and free the slot."""
+        self.status, self.error, self.finished_at, self.slot = status, error, utcnow(), None
 
 
 class ModelVersion(Base):
