@@ -151,6 +151,11 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def cols(key: str, lang: str = "es") -> list[str]:
+    """Table column headers stored as one "|"-separated string per language."""
+    return t(key, lang).split("|")
+
+
 def t(key: str, lang: str = "es", **fmt: object) -> str:
     """The string ``key`` in ``lang`` (falls back to Spanish), formatted with ``fmt``."""
     entry = STRINGS[key]
@@ -240,6 +245,36 @@ STRINGS.update(
         "phase_tip model": {"es": "modelo de consejos", "en": "tip model"},
         "phase_registering": {"es": "registrando la versión", "en": "registering the version"},
         "phase_done": {"es": "listo", "en": "done"},
+        # Column headers, "|"-separated (see cols()).
+        "cols_audit": {"es": "Fecha (UTC)|Usuario|Acción|Objeto|IP", "en": "Date (UTC)|User|Action|Target|IP"},
+        "cols_datasets": {
+            "es": "#|Archivos|Filas|Años|Estado|Fecha (UTC)",
+            "en": "#|Files|Rows|Years|Status|Date (UTC)",
+        },
+        "cols_runs": {
+            "es": "#|Estado|Fase|Miembros|Épocas|Versión|AUC anemia|AUC talla baja|Inicio (UTC)|Error",
+            "en": "#|Status|Phase|Members|Epochs|Version|AUC anemia|AUC stunting|Started (UTC)|Error",
+        },
+        "cols_versions": {
+            "es": "Versión|Activa|Creada (UTC)|Datos (filas · años · SHA-256)|Miembros × épocas|"
+            "Anemia AUC / Brier|Talla baja AUC / Brier",
+            "en": "Version|Active|Created (UTC)|Data (rows · years · SHA-256)|Members × epochs|"
+            "Anemia AUC / Brier|Stunting AUC / Brier",
+        },
+        "cols_compare": {"es": "Indicador|Modelo", "en": "Indicator|Model"},
+        "report_files": {"es": "Archivos", "en": "Files"},
+        "report_rows": {"es": "Filas", "en": "Rows"},
+        "report_years": {"es": "Años", "en": "Years"},
+        "report_departments": {"es": "Departamentos", "en": "Departments"},
+        "report_district_codes": {"es": "Códigos de distrito", "en": "District codes"},
+        "report_missing": {"es": "Valores faltantes por columna", "en": "Missing values per column"},
+        "report_notes": {"es": "Filas corregidas o descartadas", "en": "Rows corrected or dropped"},
+        "yes": {"es": "sí", "en": "yes"},
+        "no": {"es": "no", "en": "no"},
+        "tips_check": {
+            "es": "máx. |Δ| {diff:.4f}; misma categoría {same:.2f} %",
+            "en": "max |Δ| {diff:.4f}; same category {same:.2f} %",
+        },
         "run_queued": {"es": "en cola", "en": "queued"},
         "dataset_pending": {"es": "pendiente", "en": "pending"},
         "dataset_active": {"es": "en uso", "en": "in use"},

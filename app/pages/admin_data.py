@@ -12,7 +12,7 @@ from app.admin import accounts, datasets, get_db
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
 from app.data.errors import SurveyValidationError
-from app.i18n import t
+from app.i18n import cols, t
 from app.services import get_store
 from app.web.lang import current_lang
 
@@ -24,7 +24,7 @@ def _datasets_table(lang: str) -> html.Table:
     with get_db().session() as s:
         rows = datasets.list_datasets(s)
     return table(
-        ["#", "Archivos", "Filas", "Años", "Estado", "Fecha (UTC)"],
+        cols("cols_datasets", lang),
         [
             (
                 d["id"],
@@ -76,6 +76,7 @@ def layout(**_kwargs) -> html.Div:
 def report_view(report: dict, lang: str) -> html.Div:
     """The validation report an admin reads before accepting."""
     per_year = ", ".join(f"{y}: {n:,}" for y, n in report["rows_per_year"].items())
+    has_codes = "yes" if report["has_district_codes"] else "no"
     missing = ", ".join(f"{c}: {n:,}" for c, n in sorted(report["missing"].items())) or "—"
     return html.Div(
         className="admin-report",
@@ -84,16 +85,16 @@ def report_view(report: dict, lang: str) -> html.Div:
             html.H3(t("admin_report", lang)),
             html.Ul(
                 [
-                    html.Li(f"Archivos: {', '.join(report['sources'])}"),
-                    html.Li(f"Filas: {report['rows']:,} ({per_year})"),
-                    html.Li(f"Años: {', '.join(map(str, report['years']))}"),
-                    html.Li(f"Departamentos: {len(report['departments'])}"),
-                    html.Li(f"Códigos de distrito: {'sí' if report['has_district_codes'] else 'no'}"),
-                    html.Li(f"Valores faltantes por columna: {missing}"),
+                    html.Li(f"{t('report_files', lang)}: {', '.join(report['sources'])}"),
+                    html.Li(f"{t('report_rows', lang)}: {report['rows']:,} ({per_year})"),
+                    html.Li(f"{t('report_years', lang)}: {', '.join(map(str, report['years']))}"),
+                    html.Li(f"{t('report_departments', lang)}: {len(report['departments'])}"),
+                    html.Li(f"{t('report_district_codes', lang)}: {t(has_codes, lang)}"),
+                    html.Li(f"{t('report_missing', lang)}: {missing}"),
                 ]
             ),
             *(
-                [html.H4("Filas corregidas o descartadas"), html.Ul([html.Li(n) for n in report["notes"]])]
+                [html.H4(t("report_notes", lang)), html.Ul([html.Li(n) for n in report["notes"]])]
                 if report["notes"]
                 else []
             ),

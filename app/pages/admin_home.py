@@ -7,7 +7,7 @@ from dash import html
 
 from app.admin import accounts, get_db, runs, versions
 from app.components.admin import frame, login_required, signed_in, table
-from app.i18n import t
+from app.i18n import cols, t
 from app.services import get_store
 from app.web.lang import current_lang
 
@@ -73,6 +73,6 @@ def layout(**_kwargs) -> html.Div:
         [
             html.Div(cards, className="admin-cards"),
             html.H3(t("admin_audit", lang)),
-            table(["Fecha (UTC)", "Usuario", "Acción", "Objeto", "IP"], rows, "admin-audit"),
+            table(cols("cols_audit", lang), rows, "admin-audit"),
         ],
     )

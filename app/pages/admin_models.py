@@ -11,7 +11,7 @@ from app.admin import accounts, get_db, versions
 from app.components import ids
 from app.components.admin import frame, login_required, metric, require_admin, signed_in, table
 from app.figures.admin import difference_map
-from app.i18n import t
+from app.i18n import cols, t
 from app.services import LEVELS, get_store, regions
 from app.web.geo import geojson_url
 from app.web.lang import current_lang
@@ -38,8 +38,12 @@ def _tips_cell(v: dict, lang: str):
             html.A("JSON", href=f"{base}.json", download=""),
             html.Br(),
             html.Small(
-                f"máx. |Δ| {check['max_abs_diff_tflite_vs_keras']:.4f}; misma categoría "
-                f"{check['same_top_tflite_vs_keras'] * 100:.2f} %"
+                t(
+                    "tips_check",
+                    lang,
+                    diff=check["max_abs_diff_tflite_vs_keras"],
+                    same=check["same_top_tflite_vs_keras"] * 100,
+                )
             ),
         ]
     )
@@ -70,16 +74,7 @@ def versions_table(items: list[dict], lang: str) -> html.Table:
             )
         )
     return table(
-        [
-            "Versión",
-            "Activa",
-            "Creada (UTC)",
-            "Datos (filas · años · SHA-256)",
-            "Miembros × épocas",
-            "Anemia AUC / Brier",
-            "Talla baja AUC / Brier",
-            t("admin_tips", lang),
-        ],
+        [*cols("cols_versions", lang), t("admin_tips", lang)],
         rows,
         ids.ADMIN_VERSIONS,
     )
@@ -186,7 +181,7 @@ def switch(_promote, _rollback, version):
     return message, versions_table(_versions(), lang), t("admin_active_now", lang, version=act.version)
 
 
-def _metrics_table(result: dict) -> html.Table:
+def _metrics_table(result: dict, lang: str) -> html.Table:
     rows = []
     for target in ("anemia", "stunting"):
         for model in ("keras", "logistic_regression", "gradient_boosting"):
@@ -195,8 +190,7 @@ def _metrics_table(result: dict) -> html.Table:
             rows.append((target, model, metric(a, "auc"), metric(b, "auc"), metric(a, "brier"), metric(b, "brier")))
     return table(
         [
-            "Indicador",
-            "Modelo",
+            *cols("cols_compare", lang),
             f"AUC {result['a']}",
             f"AUC {result['b']}",
             f"Brier {result['a']}",
@@ -232,4 +226,4 @@ def compare(a, b, level, indicator):
     )
     diffs = {r["ubigeo"]: r["diff"] for r in result["regions"]}
     fig = difference_map(regions(level), diffs, geojson_url(level), lang)
-    return html.Div([html.P(summary, id="admin-compare-summary"), _metrics_table(result)]), fig
+    return html.Div([html.P(summary, id="admin-compare-summary"), _metrics_table(result, lang)]), fig

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.admin import accounts, datasets, get_db, runs
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
-from app.i18n import STRINGS, t
+from app.i18n import STRINGS, cols, t
 from app.services import get_store
 from app.web.lang import current_lang
 
@@ -34,7 +34,7 @@ def _runs_table(items: list[dict], lang: str) -> html.Table:
         return f"{m['auc']:.3f}" if m else "—"
 
     return table(
-        ["#", "Estado", "Fase", "Miembros", "Épocas", "Versión", "AUC anemia", "AUC talla", "Inicio (UTC)", "Error"],
+        cols("cols_runs", lang),
         [
             (
                 r["id"],

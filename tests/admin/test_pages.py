@@ -48,3 +48,22 @@ def test_data_training_and_models_pages(render):
     assert "Versión activa: v1" in models
     assert "/admin/api/models/v1/tips.tflite" in models
     assert "6.6 KB" in models
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_pages_follow_the_language_toggle(admin_app, db):
+    from dash import page_registry
+
+    pages = {p["path"]: p["layout"] for p in page_registry.values()}
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.username == "ana"))
+    headers = {"Cookie": "nutrimapa_lang=en"}
+    with admin_app.server.test_request_context("/admin/modelos", headers=headers):
+        login_user(user)
+        models = str(pages["/admin/modelos"]())
+    assert "Active version: v1" in models
+    assert "Stunting AUC / Brier" in models
+    assert "same category" in models
+    with admin_app.server.test_request_context("/admin", headers=headers):
+        login_user(user)
+        assert "Audit log" in str(pages["/admin"]())
