@@ -6,6 +6,7 @@ import dash
 from dash import dcc, html
 
 from app.components import ids
+from app.components.admin import signed_in
 from app.i18n import t
 from app.web.lang import current_lang
 
@@ -32,6 +33,7 @@ def layout() -> html.Div:
                         children=[
                             dcc.Link(t("nav_map", lang), href="/"),
                             dcc.Link(t("nav_methods", lang), href="/metodos"),
+                            *([dcc.Link(t("admin_title", lang), href="/admin")] if signed_in() else []),
                             # A real link: the server sets the cookie and sends the visitor back to the same page.
                             html.A(
                                 t("lang_switch", lang),

@@ -67,3 +67,16 @@ def test_admin_pages_follow_the_language_toggle(admin_app, db):
     with admin_app.server.test_request_context("/admin", headers=headers):
         login_user(user)
         assert "Audit log" in str(pages["/admin"]())
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_header_links_to_admin_only_when_signed_in(admin_app, db):
+    from app.components import shell
+
+    with admin_app.server.test_request_context("/"):
+        assert "href='/admin'" not in str(shell.layout())
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.username == "ana"))
+    with admin_app.server.test_request_context("/"):
+        login_user(user)
+        assert "href='/admin'" in str(shell.layout())
