@@ -215,6 +215,10 @@ STRINGS.update(
         "admin_tip_epochs": {"es": "Épocas (modelo de consejos)", "en": "Epochs (tip model)"},
         "admin_start": {"es": "Iniciar reentrenamiento", "en": "Start retraining"},
         "admin_cancel": {"es": "Cancelar", "en": "Cancel"},
+        "admin_cancel_requested": {
+            "es": "Cancelación pedida para el entrenamiento #{id}; se detiene en unos segundos.",
+            "en": "Cancellation requested for run #{id}; it stops within seconds.",
+        },
         "admin_no_run": {"es": "No hay entrenamientos todavía.", "en": "No training runs yet."},
         "admin_run_status": {
             "es": "Entrenamiento {id}: {status} · fase: {phase} · época {epoch}/{epochs}",

@@ -175,7 +175,7 @@ def cancel(_n, run_id):
             accounts.audit(s, current_user, "run_cancelled", target=f"run {run_id}")
     except runs.RunError as exc:
         return html.Span(str(exc), className="admin-error")
-    return f"#{run_id}: {t('admin_cancel', current_lang()).lower()}…"
+    return t("admin_cancel_requested", current_lang(), id=run_id)
 
 
 @callback(
