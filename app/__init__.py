@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None):
         cache_config = {"CACHE_TYPE": "SimpleCache"}
     server.json.sort_keys = False  # keep documented field order (ubigeo, name, ...) in API answers
     cache.init_app(server, config={**cache_config, "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
-    server.extensions["nutrimapa"] = DataStore.from_settings(settings)
+    store = DataStore.from_settings(settings)
+    server.extensions["nutrimapa"] = store
+    server.before_request(store.refresh)  # one stat per request: picks up a survey another worker accepted
     db = Database.from_settings(settings)
     server.extensions["nutrimapa_db"] = db
     if not db.is_current():

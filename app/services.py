@@ -28,10 +28,8 @@ class BadRequestError(ValueError):
 
 
 def get_store() -> DataStore:
-    """The process's data store (set up in the app factory), refreshed if another worker saved a new survey."""
-    store = current_app.extensions["nutrimapa"]
-    store.refresh()
-    return store
+    """The process's data store (set up in the app factory; refreshed once per request, see create_app)."""
+    return current_app.extensions["nutrimapa"]
 
 
 def _clean(value: object) -> object:

@@ -109,20 +109,19 @@ class DataStore:
     def saved_path(settings: Settings) -> Path:
         return settings.instance_dir / "survey" / "active.parquet"
 
-    def refresh(self) -> bool:
-        """Pick up a survey another worker accepted (one stat per call); True if it changed."""
+    def refresh(self) -> None:
+        """Pick up a survey another worker accepted (one stat per call)."""
         saved = self.saved_path(self.settings)
         try:
             mtime = saved.stat().st_mtime_ns
         except FileNotFoundError:
-            return False
+            return
         if mtime == self._saved_mtime:
-            return False
+            return
         survey = _read_saved(saved)
         with self._lock:
             self.survey, self._saved_mtime = survey, mtime
         log.info("survey %s picked up from %s", survey.version, saved)
-        return True
 
     def replace_survey(self, paths: Sequence[Path], names: Sequence[str] | None = None, persist: bool = True) -> Survey:
         """Validate new files and make them the active survey; on any error nothing changes."""

@@ -94,14 +94,26 @@ def admin_user(db):
 
 
 @pytest.fixture
-def admin_app(admin_settings, db, admin_user):
+def make_app(db, admin_user):
+    """Build apps over this test's database and folders, each like one gunicorn worker; closed after the test."""
     from app import create_app
 
+    made = []
+
+    def _make(settings: Settings):
+        _reset_dash_globals()
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield _make
+    for dash_app in made:
+        dash_app.server.extensions["nutrimapa_db"].dispose()
     _reset_dash_globals()
-    dash_app = create_app(admin_settings)
-    yield dash_app
-    dash_app.server.extensions["nutrimapa_db"].dispose()
-    _reset_dash_globals()
+
+
+@pytest.fixture
+def admin_app(make_app, admin_settings):
+    return make_app(admin_settings)
 
 
 def login_form_token(client) -> str:
@@ -134,12 +146,16 @@ class AdminClient:
         return self.client.post(*a, **kw)
 
 
+def signed_in(dash_app) -> AdminClient:
+    """A test client of ``dash_app`` logged in as the fixture admin (the login response sets the CSRF cookie)."""
+    client = dash_app.server.test_client()
+    assert log_in(client).status_code == 302
+    return AdminClient(client)
+
+
 @pytest.fixture
 def admin_client(admin_app):
-    client = admin_app.server.test_client()
-    assert log_in(client).status_code == 302
-    client.get("/admin/api/me")  # sets the CSRF cookie
-    return AdminClient(client)
+    return signed_in(admin_app)
 
 
 @pytest.fixture

@@ -21,9 +21,11 @@ import time
 import traceback
 from pathlib import Path
 
+from app.admin import versions
 from app.config import Settings
 from app.db import Database
-from app.db.models import ModelVersion, TrainingRun, utcnow
+from app.db.models import TrainingRun, utcnow
+from training import registry
 from training.train import Config, Progress, train
 
 log = logging.getLogger("training.job")
@@ -105,18 +107,6 @@ def _heartbeat(db: Database, run_id: int, progress: DbProgress, stop: threading.
             os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _summary(metadata: dict) -> dict:
-    holdout = metadata["metrics"]["holdout"]
-    return {
-        target: {
-            name: {"auc": m["auc"], "brier": m["brier"]}
-            for name, m in scores.items()
-            if name in ("keras", "logistic_regression", "gradient_boosting")
-        }
-        for target, scores in holdout.items()
-    }
-
-
 def run_job(run_id: int, settings: Settings) -> str:
     """Run the job; returns its final status (succeeded, failed or cancelled)."""
     import json
@@ -161,20 +151,9 @@ def run_job(run_id: int, settings: Settings) -> str:
         path = train(config, settings.models_dir, progress=progress, before_publish=add_tips)
         progress.update(phase="registering")
         metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-        version, summary = path.name, _summary(metadata)
+        version, summary = path.name, registry.metrics_summary(metadata)
         with db.session() as s:
-            data = metadata["training_data"]
-            s.add(
-                ModelVersion(
-                    version=version,
-                    created_at=utcnow(),
-                    run_id=run_id,
-                    data_sha256=data["sha256"],
-                    data_rows=data["rows"],
-                    data_years=data["years"],
-                    metrics=summary,
-                )
-            )
+            versions.register(s, metadata, run_id)
         status = "succeeded"
     except Cancelled:
         status, error = "cancelled", "cancelled by an admin"

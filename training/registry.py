@@ -39,9 +39,13 @@ class ModelArtefacts:
     shap: pd.DataFrame
 
 
+def _complete(folder: Path) -> bool:
+    return bool(VERSION_RE.match(folder.name)) and all((folder / f).exists() for f in FILES)
+
+
 def versions(models_dir: Path) -> list[str]:
     """Complete versions, oldest first."""
-    found = [p.name for p in models_dir.glob("v*") if VERSION_RE.match(p.name) and all((p / f).exists() for f in FILES)]
+    found = [p.name for p in models_dir.glob("v*") if _complete(p)]
     return sorted(found, key=lambda v: int(VERSION_RE.match(v).group(1)))
 
 
@@ -55,7 +59,8 @@ def active_version(models_dir: Path) -> str | None:
     if not pointer.exists():
         return None
     version = pointer.read_text(encoding="utf-8").strip()
-    return version if version in versions(models_dir) else None
+    # Only the named folder is checked: this runs on every model request.
+    return version if version and _complete(models_dir / version) else None
 
 
 def activate(models_dir: Path, version: str) -> None:
@@ -66,6 +71,15 @@ def activate(models_dir: Path, version: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(version + "\n")
     os.replace(tmp, models_dir / ACTIVE)
+
+
+def metrics_summary(metadata: dict) -> dict:
+    """Holdout AUC and Brier per target for the Keras ensemble and both baselines."""
+    keep = ("keras", "logistic_regression", "gradient_boosting")
+    return {
+        target: {name: {"auc": m["auc"], "brier": m["brier"]} for name, m in scores.items() if name in keep}
+        for target, scores in metadata["metrics"]["holdout"].items()
+    }
 
 
 def load(models_dir: Path, version: str | None = None) -> ModelArtefacts:

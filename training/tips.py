@@ -259,7 +259,7 @@ def export(version_dir: Path, survey: pd.DataFrame, *, epochs: int = 40, seed: i
     if check["max_abs_diff_tflite_vs_keras"] > 0.05 or check["same_top_tflite_vs_keras"] < 0.99:
         raise ValueError(f"TFLite export does not match the Keras model: {check}")
     meta = {
-        "risk_model_version": version_dir.name.split("-")[0].lstrip("."),
+        "risk_model_version": json.loads((version_dir / "metadata.json").read_text(encoding="utf-8"))["version"],
         "format": "TensorFlow Lite, float16 weights; input float32 [n, 5], output float32 [n, 6] in [0, 1]",
         "inputs": [
             {"name": "age_months", "unit": "months", "range": [0, 59]},
@@ -307,13 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export the TFLite tip model of a risk model version.")
     parser.add_argument("version_dir", type=Path, help="for example models/v1")
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--survey", nargs="+", type=Path, help="its training files (default: by name in data/endes)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app.store import build_survey
 
     meta = json.loads((args.version_dir / "metadata.json").read_text(encoding="utf-8"))
-    files = [ROOT / "data" / "endes" / f for f in meta["training_data"]["files"]]
-    survey = build_survey([f for f in files if f.exists()] or [ROOT / "data" / "endes" / files[0].name]).table
+    files = args.survey or [ROOT / "data" / "endes" / name for name in meta["training_data"]["files"]]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        parser.error(f"survey files not found: {', '.join(missing)}; pass --survey")
+    survey = build_survey(files).table
     check = export(args.version_dir, survey, epochs=args.epochs)
     sys.stdout.write(json.dumps(check) + "\n")
     return 0

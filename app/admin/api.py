@@ -19,10 +19,6 @@ def actor():
     return current_user._get_current_object()
 
 
-def _audit(session, action: str, target: str | None = None, detail: dict | None = None) -> None:
-    accounts.audit(session, actor(), action, target=target, detail=detail, ip=request.remote_addr)
-
-
 def _error(status: int, error: str, message: str, **extra):
     return jsonify({"error": error, "message": message, **extra}), status
 
@@ -50,26 +46,22 @@ def upload():
     for f in files:
         uploads.append(datasets.Upload(f.filename or "upload", f.read()))
         f.close()  # werkzeug spools big parts to temporary files: close them now
-    db, store = get_db(), get_store()
     try:
-        with db.session() as s:
-            ds = datasets.stage(s, store, uploads, actor())
-            _audit(s, "dataset_uploaded", f"dataset {ds.id}", {"files": ds.filenames, "rows": ds.rows})
-            body = datasets.as_dict(ds)
+        ds = datasets.upload(get_db(), get_store(), uploads, actor(), request.remote_addr)
     except SurveyValidationError as exc:
-        with db.session() as s:
-            _audit(s, "dataset_rejected", ", ".join(u.name for u in uploads), {"problems": len(exc.problems)})
         return jsonify({**exc.to_dict(), "message": str(exc)}), 422
-    return jsonify(body), 201
+    return jsonify(datasets.as_dict(ds)), 201
 
 
 @bp.post("/datasets/<int:dataset_id>/<any(accept, discard):action>")
 def decide(dataset_id: int, action: str):
-    db, store = get_db(), get_store()
+    who = (actor(), request.remote_addr)
     try:
-        with db.session() as s:
-            ds = datasets.accept(s, store, dataset_id) if action == "accept" else datasets.discard(s, dataset_id)
-            _audit(s, f"dataset_{action}ed", f"dataset {dataset_id}")
+        with get_db().session() as s:
+            if action == "accept":
+                ds = datasets.accept(s, get_store(), dataset_id, *who)
+            else:
+                ds = datasets.discard(s, dataset_id, *who)
             return jsonify(datasets.as_dict(ds))
     except datasets.DatasetError as exc:
         return _error(409, "dataset", str(exc))
@@ -88,11 +80,10 @@ def start_run():
     raw = request.get_json(silent=True) or {}
     db = get_db()
     try:
-        run = runs.start(db, get_store(), actor(), raw)
+        run = runs.start(db, get_store(), actor(), raw, request.remote_addr)
     except runs.RunError as exc:
-        return _error(409 if exc.field in ("run",) else 400, "run", str(exc), parameter=exc.field)
+        return _error(409 if exc.field == "run" else 400, "run", str(exc), parameter=exc.field)
     with db.session() as s:
-        _audit(s, "run_started", f"run {run.id}", {k: v for k, v in run.params.items() if k != "survey_files"})
         return jsonify(runs.get(s, run.id)), 202
 
 
@@ -109,10 +100,9 @@ def get_run(run_id: int):
 def cancel_run(run_id: int):
     with get_db().session() as s:
         try:
-            run = runs.cancel(s, run_id)
+            run = runs.cancel(s, run_id, actor(), request.remote_addr)
         except runs.RunError as exc:
             return _error(409, "run", str(exc))
-        _audit(s, "run_cancelled", f"run {run_id}")
         return jsonify(runs.as_dict(run))
 
 
@@ -127,10 +117,9 @@ def promote(version: str):
     models_dir = get_store().settings.models_dir
     with get_db().session() as s:
         try:
-            act = versions.promote(s, models_dir, version, actor())
+            act = versions.promote(s, models_dir, version, actor(), request.remote_addr)
         except versions.VersionError as exc:
             return _error(409, "model", str(exc))
-        _audit(s, "model_promoted", version, {"previous": act.previous})
         return jsonify({"active": act.version, "previous": act.previous})
 
 
@@ -139,10 +128,9 @@ def rollback():
     models_dir = get_store().settings.models_dir
     with get_db().session() as s:
         try:
-            act = versions.rollback(s, models_dir, actor())
+            act = versions.rollback(s, models_dir, actor(), request.remote_addr)
         except versions.VersionError as exc:
             return _error(409, "model", str(exc))
-        _audit(s, "model_rolled_back", act.version, {"from": act.previous})
         return jsonify({"active": act.version, "previous": act.previous})
 
 

@@ -16,13 +16,13 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
-from wtforms import PasswordField, StringField
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, validate_csrf
+from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from app.admin import accounts, get_db
@@ -91,6 +91,7 @@ def login():
             else:
                 accounts.audit(s, None, "login_failed", username=form.username.data[:64], ip=request.remote_addr)
         if user is not None:
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (session_hours)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash("Usuario o contraseña incorrectos. / Wrong username or password.")
@@ -130,8 +131,13 @@ def _guard():
 
 
 def _csrf_cookie(response):
-    """Give logged-in browsers the token Dash's renderer sends back as X-CSRFToken."""
+    """Give logged-in browsers the token Dash's renderer sends back as X-CSRFToken (when theirs is missing or stale)."""
     if current_user.is_authenticated and request.path != url_for("auth.logout"):
+        try:
+            validate_csrf(request.cookies.get(CSRF_COOKIE))
+            return response
+        except ValidationError:
+            pass
         settings = current_settings()
         response.set_cookie(
             CSRF_COOKIE, generate_csrf(), secure=settings.secure_cookies, httponly=False, samesite="Strict"

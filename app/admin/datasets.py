@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from app.admin import accounts
 from app.data.errors import Problem, SurveyValidationError
+from app.db import Database
 from app.db.models import Dataset, User, utcnow
 from app.store import DataStore, build_survey
 
@@ -107,7 +109,24 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
     return dataset
 
 
-def accept(session: Session, store: DataStore, dataset_id: int) -> Dataset:
+def upload(db: Database, store: DataStore, uploads: list[Upload], user: User | None, ip: str | None = None) -> Dataset:
+    """Stage uploaded files (see :func:`stage`) and audit the outcome; a rejection is audited, then re-raised."""
+    try:
+        with db.session() as s:
+            dataset = stage(s, store, uploads, user)
+            detail = {"files": dataset.filenames, "rows": dataset.rows}
+            accounts.audit(s, user, "dataset_uploaded", target=f"dataset {dataset.id}", detail=detail, ip=ip)
+            return dataset
+    except SurveyValidationError as exc:
+        with db.session() as s:
+            target = ", ".join(u.name for u in uploads)
+            accounts.audit(s, user, "dataset_rejected", target=target, detail={"problems": len(exc.problems)}, ip=ip)
+        raise
+
+
+def accept(
+    session: Session, store: DataStore, dataset_id: int, user: User | None = None, ip: str | None = None
+) -> Dataset:
     """Make a pending (or earlier) dataset the served survey; the previous one becomes superseded."""
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
@@ -120,10 +139,11 @@ def accept(session: Session, store: DataStore, dataset_id: int) -> Dataset:
     for other in session.scalars(select(Dataset).where(Dataset.status == "active")):
         other.status = "superseded"
     dataset.status, dataset.decided_at = "active", utcnow()
+    accounts.audit(session, user, "dataset_accepted", target=f"dataset {dataset_id}", ip=ip)
     return dataset
 
 
-def discard(session: Session, dataset_id: int) -> Dataset:
+def discard(session: Session, dataset_id: int, user: User | None = None, ip: str | None = None) -> Dataset:
     """Drop a pending dataset and its files."""
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
@@ -135,6 +155,7 @@ def discard(session: Session, dataset_id: int) -> Dataset:
     if dataset.stored_paths:
         shutil.rmtree(Path(dataset.stored_paths[0]).parent, ignore_errors=True)
     dataset.status, dataset.decided_at = "discarded", utcnow()
+    accounts.audit(session, user, "dataset_discarded", target=f"dataset {dataset_id}", ip=ip)
     return dataset
 
 

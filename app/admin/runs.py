@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.admin import datasets, jobs
+from app.admin import accounts, datasets, jobs
 from app.db import Database
 from app.db.models import TrainingRun, User, utcnow
 from app.store import DataStore
@@ -46,7 +46,7 @@ def check_params(raw: dict) -> dict:
     return params
 
 
-def start(db: Database, store: DataStore, user: User | None, raw: dict) -> TrainingRun:
+def start(db: Database, store: DataStore, user: User | None, raw: dict, ip: str | None = None) -> TrainingRun:
     """Record a run and hand it to the runner; the served model is not touched."""
     params = check_params(raw)
     dataset_id = raw.get("dataset_id")
@@ -75,6 +75,7 @@ def start(db: Database, store: DataStore, user: User | None, raw: dict) -> Train
         except IntegrityError:
             raise RunError("another run has just started; wait for it or cancel it", "run") from None
         run_id = run.id
+        accounts.audit(s, user, "run_started", target=f"run {run_id}", detail=params, ip=ip)
     try:
         jobs.submit(store.settings, run_id)
     except Exception as exc:
@@ -86,7 +87,7 @@ def start(db: Database, store: DataStore, user: User | None, raw: dict) -> Train
         return s.get(TrainingRun, run_id)
 
 
-def cancel(session: Session, run_id: int) -> TrainingRun:
+def cancel(session: Session, run_id: int, user: User | None = None, ip: str | None = None) -> TrainingRun:
     run = session.get(TrainingRun, run_id)
     if run is None:
         raise RunError(f"run {run_id} does not exist", "run")
@@ -95,6 +96,7 @@ def cancel(session: Session, run_id: int) -> TrainingRun:
     run.cancel_requested = True
     if run.status == "queued":
         run.finish("cancelled", "cancelled before it started")
+    accounts.audit(session, user, "run_cancelled", target=f"run {run_id}", ip=ip)
     return run
 
 

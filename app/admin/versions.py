@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.admin import accounts
 from app.db.models import Activation, ModelVersion, User
 from training import registry
 
@@ -31,32 +32,28 @@ def _metadata(models_dir: Path, version: str) -> dict:
     return json.loads((models_dir / version / "metadata.json").read_text(encoding="utf-8"))
 
 
-def _summary(metadata: dict) -> dict:
-    keep = ("keras", "logistic_regression", "gradient_boosting")
-    return {
-        t: {k: {"auc": m["auc"], "brier": m["brier"]} for k, m in scores.items() if k in keep}
-        for t, scores in metadata["metrics"]["holdout"].items()
-    }
+def register(session: Session, metadata: dict, run_id: int | None = None) -> ModelVersion:
+    """Record a version from its metadata.json (what it was trained on and how it scored)."""
+    data = metadata["training_data"]
+    row = ModelVersion(
+        version=metadata["version"],
+        created_at=datetime.fromisoformat(metadata["created_at"]),
+        run_id=run_id,
+        data_sha256=data["sha256"],
+        data_rows=data["rows"],
+        data_years=data["years"],
+        metrics=registry.metrics_summary(metadata),
+    )
+    session.add(row)
+    return row
 
 
 def sync(session: Session, models_dir: Path) -> None:
     """Register versions found on disk (the bundled one, or ones trained from the command line)."""
     known = set(session.scalars(select(ModelVersion.version)))
     for version in registry.versions(models_dir):
-        if version in known:
-            continue
-        meta = _metadata(models_dir, version)
-        data = meta["training_data"]
-        session.add(
-            ModelVersion(
-                version=version,
-                created_at=datetime.fromisoformat(meta["created_at"]),
-                data_sha256=data["sha256"],
-                data_rows=data["rows"],
-                data_years=data["years"],
-                metrics=_summary(meta),
-            )
-        )
+        if version not in known:
+            register(session, _metadata(models_dir, version))
     session.flush()
 
 
@@ -83,7 +80,7 @@ def list_versions(session: Session, models_dir: Path) -> list[dict]:
                 "active": version == active,
                 "created_at": meta["created_at"],
                 "run_id": rows[version].run_id if version in rows else None,
-                "metrics": _summary(meta),
+                "metrics": registry.metrics_summary(meta),
                 "data": {
                     "files": data["files"],
                     "sha256": data["sha256"],
@@ -99,25 +96,29 @@ def list_versions(session: Session, models_dir: Path) -> list[dict]:
     return out
 
 
-def _activate(session: Session, models_dir: Path, version: str, kind: str, user: User | None) -> Activation:
+def _activate(
+    session: Session, models_dir: Path, version: str, kind: str, user: User | None, ip: str | None
+) -> Activation:
     if version not in registry.versions(models_dir):
         raise VersionError(f"version {version!r} does not exist or is incomplete")
     previous = registry.active_version(models_dir)
     registry.activate(models_dir, version)
     entry = Activation(version=version, previous=previous, kind=kind, user_id=user.id if user else None)
     session.add(entry)
+    action = "model_promoted" if kind == "promote" else "model_rolled_back"
+    accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip)
     session.flush()
     return entry
 
 
-def promote(session: Session, models_dir: Path, version: str, user: User | None) -> Activation:
+def promote(session: Session, models_dir: Path, version: str, user: User | None, ip: str | None = None) -> Activation:
     """Make ``version`` the served model (atomic pointer switch)."""
     if version == registry.active_version(models_dir):
         raise VersionError(f"{version} is already the active version")
-    return _activate(session, models_dir, version, "promote", user)
+    return _activate(session, models_dir, version, "promote", user, ip)
 
 
-def rollback(session: Session, models_dir: Path, user: User | None) -> Activation:
+def rollback(session: Session, models_dir: Path, user: User | None, ip: str | None = None) -> Activation:
     """Undo the promotion that made the current version active."""
     current = registry.active_version(models_dir)
     last = session.scalar(
@@ -127,7 +128,7 @@ def rollback(session: Session, models_dir: Path, user: User | None) -> Activatio
     )
     if last is None or last.previous is None:
         raise VersionError(f"nothing to roll back to: no recorded promotion made {current} active")
-    return _activate(session, models_dir, last.previous, "rollback", user)
+    return _activate(session, models_dir, last.previous, "rollback", user, ip)
 
 
 def compare(models_dir: Path, a: str, b: str, level: str, indicator: str) -> dict:
@@ -144,7 +145,7 @@ def compare(models_dir: Path, a: str, b: str, level: str, indicator: str) -> dic
 
     both = pd.concat({"a": pick(ea), "b": pick(eb)}, axis=1).dropna()
     diff = both["b"] - both["a"]
-    ma, mb = (_summary(_metadata(models_dir, v)) for v in (a, b))
+    ma, mb = (registry.metrics_summary(_metadata(models_dir, v)) for v in (a, b))
     return {
         "a": a,
         "b": b,

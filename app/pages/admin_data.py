@@ -6,9 +6,10 @@ import base64
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
+from flask import request
 from flask_login import current_user
 
-from app.admin import accounts, datasets, get_db
+from app.admin import datasets, get_db
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
 from app.data.errors import SurveyValidationError
@@ -127,18 +128,12 @@ def stage_upload(contents, filenames):
         datasets.Upload(name, base64.b64decode(content.split(",", 1)[1]))
         for name, content in zip(filenames or [], contents or [], strict=True)
     ]
-    db, store = get_db(), get_store()
     try:
-        with db.session() as s:
-            ds = datasets.stage(s, store, uploads, current_user)
-            accounts.audit(s, current_user, "dataset_uploaded", target=f"dataset {ds.id}", detail={"rows": ds.rows})
-            report, ds_id, status = ds.report, ds.id, ds.status
+        ds = datasets.upload(get_db(), get_store(), uploads, current_user, request.remote_addr)
     except SurveyValidationError as exc:
-        with db.session() as s:
-            accounts.audit(s, current_user, "dataset_rejected", target=", ".join(u.name for u in uploads))
         return problems_view(exc, lang), None, True, True
-    pending = status == "pending"
-    return report_view(report, lang), ds_id, not pending, not pending
+    pending = ds.status == "pending"
+    return report_view(ds.report, lang), ds.id, not pending, not pending
 
 
 @callback(
@@ -157,15 +152,13 @@ def decide(_accept, _discard, dataset_id):
     if dataset_id is None:
         raise dash.exceptions.PreventUpdate
     accept = dash.ctx.triggered_id == ids.ADMIN_ACCEPT
-    store = get_store()
+    store, who = get_store(), (current_user, request.remote_addr)
     try:
         with get_db().session() as s:
             if accept:
-                datasets.accept(s, store, dataset_id)
+                datasets.accept(s, store, dataset_id, *who)
             else:
-                datasets.discard(s, dataset_id)
-            action = "dataset_accepted" if accept else "dataset_discarded"
-            accounts.audit(s, current_user, action, target=f"dataset {dataset_id}")
+                datasets.discard(s, dataset_id, *who)
     except (datasets.DatasetError, SurveyValidationError) as exc:
         return html.P(str(exc), className="admin-error", role="alert"), dash.no_update, True, True
     message = t("admin_accepted", lang, version=store.survey.version) if accept else t("admin_discarded", lang)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
+from flask import request
 from flask_login import current_user
 
-from app.admin import accounts, get_db, versions
+from app.admin import get_db, versions
 from app.components import ids
 from app.components.admin import frame, login_required, metric, require_admin, signed_in, table
 from app.figures.admin import difference_map
@@ -170,11 +171,9 @@ def switch(_promote, _rollback, version):
     try:
         with get_db().session() as s:
             if dash.ctx.triggered_id == ids.ADMIN_PROMOTE:
-                act = versions.promote(s, models_dir, version, current_user)
-                accounts.audit(s, current_user, "model_promoted", target=act.version, detail={"previous": act.previous})
+                act = versions.promote(s, models_dir, version, current_user, request.remote_addr)
             else:
-                act = versions.rollback(s, models_dir, current_user)
-                accounts.audit(s, current_user, "model_rolled_back", target=act.version, detail={"from": act.previous})
+                act = versions.rollback(s, models_dir, current_user, request.remote_addr)
     except versions.VersionError as exc:
         return html.Span(str(exc), className="admin-error"), dash.no_update, dash.no_update
     message = f"{act.previous} → {act.version}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
+from flask import request
 from flask_login import current_user
 
-from app.admin import accounts, datasets, get_db, runs
+from app.admin import datasets, get_db, runs
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
 from app.i18n import STRINGS, cols, t
@@ -147,15 +148,10 @@ def _status_text(run: dict | None, lang: str) -> str:
 def start(_n, dataset_id, members, epochs, tip_epochs):
     require_admin()
     raw = {"dataset_id": dataset_id or None, "members": members, "epochs": epochs, "tip_epochs": tip_epochs}
-    db = get_db()
     try:
-        run = runs.start(db, get_store(), current_user, raw)
+        run = runs.start(get_db(), get_store(), current_user, raw, request.remote_addr)
     except runs.RunError as exc:
         return html.Span(str(exc), className="admin-error"), dash.no_update, dash.no_update, False, dash.no_update
-    with db.session() as s:
-        accounts.audit(
-            s, current_user, "run_started", target=f"run {run.id}", detail={"members": members, "epochs": epochs}
-        )
     return f"#{run.id} ({run.runner})", run.id, False, True, False
 
 
@@ -171,8 +167,7 @@ def cancel(_n, run_id):
         raise dash.exceptions.PreventUpdate
     try:
         with get_db().session() as s:
-            runs.cancel(s, run_id)
-            accounts.audit(s, current_user, "run_cancelled", target=f"run {run_id}")
+            runs.cancel(s, run_id, current_user, request.remote_addr)
     except runs.RunError as exc:
         return html.Span(str(exc), className="admin-error")
     return t("admin_cancel_requested", current_lang(), id=run_id)

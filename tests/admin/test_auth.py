@@ -55,27 +55,18 @@ def test_admin_pages_render_nothing_for_anonymous_dash_navigation(anon_client, a
             assert "login-required" in text, page["path"]
 
 
-def test_login_logout_and_cookie_flags(admin_settings, db, admin_user):
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-
-    _reset_dash_globals()
-    app = create_app(replace(admin_settings, secure_cookies=True))
-    client = app.server.test_client()
-    try:
-        response = log_in(client, next_url="/admin/modelos")
-        assert response.status_code == 302
-        assert response.headers["Location"] == "/admin/modelos"
-        cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-        session = cookies["nutrimapa_session"]
-        assert "HttpOnly" in session
-        assert "SameSite=Lax" in session
-        assert "Secure" in session
-        assert "Secure" in cookies["_csrf_token"]
-        assert "SameSite=Strict" in cookies["_csrf_token"]
-    finally:
-        app.server.extensions["nutrimapa_db"].dispose()
-        _reset_dash_globals()
+def test_login_logout_and_cookie_flags(make_app, admin_settings):
+    client = make_app(replace(admin_settings, secure_cookies=True)).server.test_client()
+    response = log_in(client, next_url="/admin/modelos")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/modelos"
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    session = cookies["nutrimapa_session"]
+    assert "HttpOnly" in session
+    assert "SameSite=Lax" in session
+    assert "Secure" in session
+    assert "Secure" in cookies["_csrf_token"]
+    assert "SameSite=Strict" in cookies["_csrf_token"]
 
 
 def test_wrong_password_is_refused_and_audited(anon_client, admin_client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.fixtures_admin import multipart, survey_subset
+from tests.fixtures_admin import multipart, signed_in, survey_subset
 
 RECENT = {2021, 2022, 2023, 2024}
 
@@ -14,7 +14,7 @@ def _post(admin_client, name: str, content: bytes):
     return admin_client.post("/admin/api/datasets", **multipart(name, content))
 
 
-def test_upload_report_then_accept(admin_client, admin_app, admin_settings, tmp_path):
+def test_upload_report_then_accept(admin_client, make_app, admin_settings, tmp_path):
     content = survey_subset(tmp_path / "recent.csv", RECENT)
     before = admin_client.get("/api/v1/health").json["survey"]
     response = _post(admin_client, "endes_2021_2024.csv", content)
@@ -32,22 +32,15 @@ def test_upload_report_then_accept(admin_client, admin_app, admin_settings, tmp_
     # Pending: the served survey has not changed.
     assert admin_client.get("/api/v1/health").json["survey"] == before
 
-    # Another worker of the same deployment (its own app and store, same instance folder).
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-
     accepted = admin_client.post(f"/admin/api/datasets/{ds['id']}/accept")
     assert accepted.status_code == 200
     assert accepted.json["status"] == "active"
     now = admin_client.get("/api/v1/health").json["survey"]
     assert now["version"] == ds["table_version"] != before["version"]
     assert now["years"] == sorted(RECENT)
-    _reset_dash_globals()
-    other = create_app(replace(admin_settings))
-    try:
-        assert other.server.test_client().get("/api/v1/health").json["survey"]["version"] == ds["table_version"]
-    finally:
-        other.server.extensions["nutrimapa_db"].dispose()
+    # Another worker of the same deployment (its own app and store, same instance folder).
+    other = make_app(admin_settings)
+    assert other.server.test_client().get("/api/v1/health").json["survey"]["version"] == ds["table_version"]
 
     # The same bytes again: the existing dataset, not a copy.
     again = _post(admin_client, "endes_2021_2024.csv", content)
@@ -86,24 +79,13 @@ def test_wrong_type_empty_and_oversized_files_are_refused(admin_client, tmp_path
     assert response.json["problems"][0]["expected"] == "at least one survey file"
 
 
-def test_size_limit(admin_settings, db, admin_user, tmp_path):
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-    from tests.fixtures_admin import AdminClient, log_in
-
-    _reset_dash_globals()
-    app = create_app(replace(admin_settings, max_upload_mb=1))
-    try:
-        client = app.server.test_client()
-        log_in(client)
-        client.get("/admin/api/me")
-        big = survey_subset(tmp_path / "all.csv", set(range(2015, 2025)))
-        response = _post(AdminClient(client), "endes.csv", big)
-        assert response.status_code in (413, 422)
-        if response.status_code == 422:
-            assert "at most 1 MB" in response.json["problems"][0]["expected"]
-    finally:
-        app.server.extensions["nutrimapa_db"].dispose()
+def test_size_limit(make_app, admin_settings, tmp_path):
+    client = signed_in(make_app(replace(admin_settings, max_upload_mb=1)))
+    big = survey_subset(tmp_path / "all.csv", set(range(2015, 2025)))
+    response = _post(client, "endes.csv", big)
+    assert response.status_code in (413, 422)
+    if response.status_code == 422:
+        assert "at most 1 MB" in response.json["problems"][0]["expected"]
 
 
 def test_discard_pending_upload(admin_client, admin_settings, tmp_path):

@@ -63,19 +63,15 @@ def test_run_builds_a_version_without_touching_the_active_one(admin_client, mode
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_killed_run_leaves_the_active_version_serving(admin_client, models_dir):
+def test_killed_run_leaves_the_active_version_serving(admin_client, models_dir, db):
     run_id = admin_client.post("/admin/api/runs", json=LONG).json["id"]
     run = wait_for(lambda: (r := _run(admin_client, run_id))["epoch"] >= 2 and r, timeout=120)
     assert run["status"] == "running"
     assert run["phase"] == "training"
-    from app.db import Database
     from app.db.models import TrainingRun
 
-    settings = admin_client.client.application.extensions["nutrimapa"].settings
-    db = Database.from_settings(settings)
     with db.session() as s:
         pid = s.get(TrainingRun, run_id).pid
-    db.dispose()
     os.kill(pid, signal.SIGKILL)
     run = wait_for(lambda: _finished(admin_client, run_id), timeout=60)
     assert run["status"] == "failed"

@@ -19,21 +19,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def admin_live(admin_settings, db, admin_user):
+def admin_live(make_app, admin_settings):
     """The app with Secure cookies on, as deployed (Chromium accepts them from http://127.0.0.1)."""
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-
-    _reset_dash_globals()
-    app = create_app(replace(admin_settings, secure_cookies=True))
+    app = make_app(replace(admin_settings, secure_cookies=True))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    app.server.extensions["nutrimapa_db"].dispose()
-    _reset_dash_globals()
 
 
 def text_of(browser) -> str:

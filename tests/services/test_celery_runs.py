@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from app.config import ROOT
-from tests.fixtures_admin import AdminClient, log_in, wait_for
+from tests.fixtures_admin import log_in, signed_in, wait_for
 from tests.services.conftest import require_port
 
 pytestmark = pytest.mark.services
@@ -30,15 +30,8 @@ def redis_settings(admin_settings):
 
 
 @pytest.fixture
-def redis_app(redis_settings, db, admin_user):
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-
-    _reset_dash_globals()
-    app = create_app(redis_settings)
-    yield app
-    app.server.extensions["nutrimapa_db"].dispose()
-    _reset_dash_globals()
+def redis_app(make_app, redis_settings):
+    return make_app(redis_settings)
 
 
 @pytest.fixture
@@ -83,10 +76,7 @@ def celery_worker(redis_settings, tmp_path):
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_run_goes_through_celery(redis_app, celery_worker, models_dir, tmp_path):
-    client = redis_app.server.test_client()
-    assert log_in(client).status_code == 302
-    client.get("/admin/api/me")
-    admin = AdminClient(client)
+    admin = signed_in(redis_app)
     response = admin.post("/admin/api/runs", json={"members": 2, "epochs": 2, "tip_epochs": 2})
     assert response.status_code == 202, response.json
     assert response.json["runner"] == "celery"
@@ -105,22 +95,10 @@ def test_run_goes_through_celery(redis_app, celery_worker, models_dir, tmp_path)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_login_limits_are_shared_through_redis(redis_settings, db, admin_user):
+def test_login_limits_are_shared_through_redis(make_app, redis_settings):
     """Two app instances (two workers) count one client's failures together."""
-    from app import create_app
-    from tests.conftest import _reset_dash_globals
-
-    apps = []
-    for _ in range(2):
-        _reset_dash_globals()
-        apps.append(create_app(redis_settings))
-    try:
-        clients = [a.server.test_client() for a in apps]
-        for i in range(5):
-            assert log_in(clients[i % 2], password="wrong-password-123").status_code == 401
-        assert log_in(clients[1]).status_code == 429
-        assert log_in(clients[0]).status_code == 429
-    finally:
-        for a in apps:
-            a.server.extensions["nutrimapa_db"].dispose()
-        _reset_dash_globals()
+    clients = [make_app(redis_settings).server.test_client() for _ in range(2)]
+    for i in range(5):
+        assert log_in(clients[i % 2], password="wrong-password-123").status_code == 401
+    assert log_in(clients[1]).status_code == 429
+    assert log_in(clients[0]).status_code == 429
