@@ -7,6 +7,9 @@ import shutil
 import threading
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,3 +56,17 @@ def browser(tmp_path):
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+def visible_text(browser) -> str:
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def wait_text(browser, text: str, timeout: float = 60) -> None:
+    """Wait until ``text`` shows; a navigation may replace <body> between finding it and reading it."""
+    waiter = WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    waiter.until(lambda d: text in visible_text(d))
+
+
+def severe(browser) -> list:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

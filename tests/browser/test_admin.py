@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from tests.browser.conftest import severe, wait_text
 from tests.fixtures_admin import PASSWORD, survey_subset
 
 pytestmark = pytest.mark.browser
@@ -28,14 +29,6 @@ def admin_live(make_app, admin_settings):
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-
-
-def text_of(browser) -> str:
-    return browser.find_element(By.TAG_NAME, "body").text
-
-
-def wait_text(browser, text: str, timeout: float = 60) -> None:
-    WebDriverWait(browser, timeout).until(lambda d: text in text_of(d))
 
 
 def set_number(browser, element_id: str, value: int) -> None:
@@ -108,4 +101,4 @@ def test_login_upload_retrain_promote(admin_live, browser, tmp_path, artifacts, 
     after = {r["model_version"] for r in client.get("/api/v1/estimates?level=department").json}
     assert after == {"v2"}
     browser.save_screenshot(str(artifacts / "admin-models.png"))
-    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert severe(browser) == []

@@ -9,6 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import severe
+
 pytestmark = pytest.mark.browser
 PATHS = "#map-graph .trace.choropleth:nth-of-type(2) path.choroplethlocation"
 
@@ -25,10 +27,6 @@ def fills(browser) -> list[str]:
     return browser.execute_script(
         "return [...document.querySelectorAll('#map-graph path.choroplethlocation')].map(p => getComputedStyle(p).fill)"
     )
-
-
-def severe(browser) -> list:
-    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def click_radio(browser, component_id: str, value: str) -> None:

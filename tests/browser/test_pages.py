@@ -6,19 +6,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import severe, visible_text, wait_text
+
 pytestmark = pytest.mark.browser
-
-
-def severe(browser) -> list:
-    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def visible_text(browser) -> str:
-    return browser.find_element(By.TAG_NAME, "body").text
-
-
-def wait_text(browser, text: str, timeout: float = 30) -> None:
-    WebDriverWait(browser, timeout).until(lambda d: text in visible_text(d))
 
 
 def test_puno_district_page_shows_its_numbers(live_server, browser, client, artifacts):
