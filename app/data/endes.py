@@ -379,7 +379,17 @@ def _join_modules(tables: Sequence[RawTable]) -> tuple[pd.DataFrame, str]:
     return child.drop(columns="__file"), label
 
 
-def canonicalise(df: pd.DataFrame, name: str) -> pd.DataFrame:
+def _stratum_is_outcome(stratum: pd.Series, outcome: pd.Series, purity: float = 0.95) -> bool:
+    """True when a stratum column sorts children by the outcome (>= 95 % purity), so it is no design stratum."""
+    known = outcome.notna() & stratum.notna()
+    if known.sum() < 50 or outcome[known].nunique() < 2:
+        return False
+    y = outcome[known].astype(bool)
+    majority = y.groupby(stratum[known]).transform(lambda g: g.mean() >= 0.5)
+    return bool((y == majority).mean() >= purity)
+
+
+def canonicalise(df: pd.DataFrame, name: str, notes: list[str] | None = None) -> pd.DataFrame:
     """ENDES-named columns -> the canonical table (see CANONICAL_COLUMNS), or raise."""
     problems: list[Problem] = []
     required = {
@@ -481,15 +491,25 @@ def canonicalise(df: pd.DataFrame, name: str) -> pd.DataFrame:
     else:
         out["anemia_reported"] = pd.Series(pd.NA, index=df.index, dtype="boolean")
 
+    by_area = out["year"].astype("string") + "_" + out["department"] + "_" + out["area"]
     if "ESTRATO" in df.columns:
         out["stratum"] = df["ESTRATO"].astype("string").str.strip()
+        if _stratum_is_outcome(out["stratum"], out["anemia_reported"]):
+            # The bundled sample's ESTRATO is year_ANEMIA (made for a stratified train/test split),
+            # not a design stratum: strata that are the outcome make anemia's variance vanish.
+            out["stratum"] = by_area
+            if notes is not None:
+                notes.append(
+                    f"{name}: ESTRATO follows the anemia outcome (year_ANEMIA), not the survey design; "
+                    "strata rebuilt as year x department x area (ENDES's design strata)"
+                )
     elif "HV022" in df.columns:
         out["stratum"] = (
             out["year"].astype("string") + "_" + _numeric(df, "HV022", name, problems).astype("Int64").astype("string")
         )
     else:
         # ENDES is stratified by department x area; use that when no stratum is given.
-        out["stratum"] = out["year"].astype("string") + "_" + out["department"] + "_" + out["area"]
+        out["stratum"] = by_area
     if problems:
         raise SurveyValidationError(problems)
     return out[CANONICAL_COLUMNS].reset_index(drop=True)
@@ -537,13 +557,13 @@ def read_endes(paths: Iterable[Path | str], names: Sequence[str] | None = None) 
             try:
                 frame, more = _resolve_merge_duplicates(t.frame, t.name)
                 notes.extend(more)
-                frames.append(canonicalise(frame, t.name))
+                frames.append(canonicalise(frame, t.name, notes))
             except SurveyValidationError as exc:
                 problems.extend(exc.problems)
     else:
         try:
             joined, label = _join_modules(tables)
-            frames.append(canonicalise(joined, label))
+            frames.append(canonicalise(joined, label, notes))
         except SurveyValidationError as exc:
             problems.extend(exc.problems)
     if problems:

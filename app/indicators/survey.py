@@ -120,13 +120,13 @@ def prevalence(
 
 
 def _stratified_variance(psu_totals: np.ndarray, psu_stratum: np.ndarray) -> float:
-    frame = pd.DataFrame({"t": psu_totals, "h": psu_stratum})
-    grand = frame["t"].mean()
-    var = 0.0
-    for _, grp in frame.groupby("h"):
-        nh = len(grp)
-        if nh > 1:
-            var += nh / (nh - 1) * float(((grp["t"] - grp["t"].mean()) ** 2).sum())
-        else:
-            var += float((grp["t"].iloc[0] - grand) ** 2)
-    return var
+    """With-replacement variance of PSU totals within strata; a lone PSU is centred on the grand mean."""
+    codes, h = np.unique(psu_stratum, return_inverse=True)
+    n_h = np.bincount(h, minlength=len(codes)).astype(float)
+    mean_h = np.bincount(h, weights=psu_totals, minlength=len(codes)) / n_h
+    dev = (psu_totals - mean_h[h]) ** 2
+    ss_h = np.bincount(h, weights=dev, minlength=len(codes))
+    several = n_h > 1
+    var = float(np.sum(n_h[several] / (n_h[several] - 1) * ss_h[several]))
+    lone = ~several[h]
+    return var + float(np.sum((psu_totals[lone] - psu_totals.mean()) ** 2))

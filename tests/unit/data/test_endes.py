@@ -39,6 +39,29 @@ def test_sample_loads_into_the_canonical_table(endes_data):
     assert not t.duplicated(["year", "household_id", "child_line"]).any()
 
 
+def test_an_estrato_that_is_the_outcome_is_replaced_by_design_strata(endes_data, survey):
+    """The bundled ESTRATO is year_ANEMIA: used as strata it makes anemia's sampling variance vanish."""
+    t = endes_data.table
+    assert any("ESTRATO follows the anemia outcome" in n for n in endes_data.notes)
+    assert (t["stratum"] == t["year"].astype(str) + "_" + t["department"] + "_" + t["area"]).all()
+    from app.indicators.survey import prevalence
+
+    year = survey[survey["year"] == 2024]
+    puno = year.assign(y=year["anemia"].where(year["department"] == "21"))
+    se = prevalence(puno, "y").iloc[0]["se"]
+    assert 0.04 < se < 0.12  # ~60 children: several points, not the ~0 that outcome strata give
+
+
+def test_a_real_design_stratum_is_kept(tmp_path, raw_sample):
+    frame = raw_sample.head(400).copy()
+    frame["ESTRATO"] = frame["ANIO"].astype(str) + "_" + frame["HV025"].astype(str)
+    path = tmp_path / "strata.csv"
+    frame.to_csv(path, index=False)
+    data = read_endes([path])
+    assert not any("ESTRATO" in n for n in data.notes)
+    assert data.table["stratum"].str.endswith(("urbano", "rural")).all()
+
+
 def test_labels_in_two_languages_are_normalised(endes_data):
     t = endes_data.table
     assert set(t["mother_education"].dropna()) == {"sin educación", "primaria", "secundaria", "superior"}
