@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean db admin worker
+.PHONY: run test lint venv dev-deps browser-deps geodata train validate bench clean db admin worker
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ geodata: $(VENV)/.installed
 # A new model version under models/ (not activated unless ARGS=--activate).
 train: $(VENV)/.installed
 	$(BIN)/python -m training.train $(ARGS)
+
+# Validation of the department estimators (split-sample and forecast, 3 seeds): JSON on stdout and in bench/validation.json.
+validate: $(VENV)/.installed
+	$(BIN)/python -m training.validate --seeds 1 2 3 --out bench/validation.json
 
 bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.model_bench

@@ -117,18 +117,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "estimate_model": {"es": "Estimación del modelo, {year}", "en": "Model estimate, {year}"},
     "estimate_direct": {"es": "Estimación directa de la encuesta, {year}", "en": "Direct survey estimate, {year}"},
     "comparison": {"es": "Comparación", "en": "Comparison"},
-    "trend": {"es": "Tendencia en la encuesta", "en": "Trend in the survey"},
+    "trend": {"es": "Tendencia", "en": "Trend"},
+    "trend_band": {"es": "Intervalo del modelo (95 %)", "en": "Model interval (95 %)"},
+    "trend_model": {"es": "Estimación del modelo", "en": "Model estimate"},
+    "trend_direct": {"es": "Encuesta (estimación directa)", "en": "Survey (direct estimate)"},
+    "trend_direct_dep": {"es": "Encuesta: departamento de {name}", "en": "Survey: department of {name}"},
     "trend_note_department": {
-        "es": "Estimaciones directas de la encuesta para el departamento de {name}, con intervalos de confianza "
-        "de 95 %. Muestra pequeña: los cambios de un año a otro suelen estar dentro del margen de error.",
-        "en": "Direct survey estimates for the department of {name}, with 95 % confidence intervals. Small "
-        "sample: year-to-year changes are usually within the margin of error.",
+        "es": "Línea y banda: estimación del modelo para cada año con su intervalo de 95 %. Puntos: estimaciones "
+        "directas de la encuesta para {name} (muestra pequeña: cambian mucho de un año a otro por azar).",
+        "en": "Line and band: the model estimate for each year with its 95 % interval. Points: the survey's "
+        "direct estimates for {name} (a small sample: they move a lot from year to year by chance).",
     },
     "trend_note_sub": {
-        "es": "La encuesta no identifica provincias ni distritos, así que no hay tendencia propia; se muestra la "
-        "del departamento de {name}.",
-        "en": "The survey does not identify provinces or districts, so there is no trend of its own; the trend of "
-        "the department of {name} is shown.",
+        "es": "Línea y banda: estimación del modelo para esta zona en cada año, con su intervalo de 95 %. La "
+        "encuesta no identifica provincias ni distritos; los puntos son las estimaciones directas del "
+        "departamento de {name}.",
+        "en": "Line and band: the model estimate for this area in each year, with its 95 % interval. The survey "
+        "does not identify provinces or districts; the points are the direct estimates of the department of "
+        "{name}.",
     },
     "actions": {"es": "Qué se puede hacer", "en": "What can be done"},
     "why": {"es": "Por qué", "en": "Why"},
@@ -213,6 +219,10 @@ STRINGS.update(
         "admin_members": {"es": "Miembros del ensamble", "en": "Ensemble members"},
         "admin_epochs": {"es": "Épocas", "en": "Epochs"},
         "admin_tip_epochs": {"es": "Épocas (modelo de consejos)", "en": "Epochs (tip model)"},
+        "admin_validation_years": {
+            "es": "Años de validación (muestra dividida)",
+            "en": "Validation years (split sample)",
+        },
         "admin_start": {"es": "Iniciar reentrenamiento", "en": "Start retraining"},
         "admin_cancel": {"es": "Cancelar", "en": "Cancel"},
         "admin_cancel_requested": {

@@ -1,7 +1,8 @@
 """Model benchmark: prints a JSON report (``python -m bench.model_bench``).
 
-Targets on a 2-core machine: full training <= 180 s; scoring 100k records <= 1 s;
-SHAP for every record of the bundled survey <= 60 s.
+Targets on a 2-core machine: full training with the validation of the department
+estimator <= 300 s; scoring 100k records <= 1 s; SHAP for every record of the
+bundled survey <= 60 s.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from training.features import as_inputs, model_frame
 from training.model import encode, predict
 from training.train import Config, train
 
-TARGETS = {"train_s": 180, "score_100k_s": 1.0, "shap_all_survey_s": 60}
+TARGETS = {"train_s": 300, "score_100k_s": 1.0, "shap_all_survey_s": 60}
 
 
 def main() -> int:

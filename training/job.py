@@ -31,14 +31,15 @@ from training.train import Config, Progress, train
 log = logging.getLogger("training.job")
 HEARTBEAT_S = 2.0
 LOG_LINES = 400
-# Share of the progress bar reached when each phase starts; training fills 5 -> 70 by epoch.
+# Share of the progress bar reached when each phase starts; training fills 5 -> 55 by epoch.
 PHASE_PROGRESS = {
     "starting": 0.01,
     "loading data": 0.02,
     "training": 0.05,
-    "validating": 0.70,
-    "estimating regions": 0.75,
-    "explaining (SHAP)": 0.80,
+    "validating": 0.55,
+    "validating estimates": 0.57,
+    "estimating regions": 0.78,
+    "explaining (SHAP)": 0.82,
     "writing artefacts": 0.90,
     "tip model": 0.92,
     "registering": 0.98,
@@ -80,7 +81,7 @@ class DbProgress(Progress):
         share = PHASE_PROGRESS.get(phase, 0.0)
         epoch = int(self.state.get("epoch", 0))
         if phase == "training" and self.epochs:
-            share = 0.05 + 0.65 * epoch / self.epochs
+            share = 0.05 + 0.50 * epoch / self.epochs
         with self.db.session() as s:
             run = s.get(TrainingRun, self.run_id)
             run.phase, run.epoch, run.progress = phase, epoch, round(share, 4)
@@ -142,6 +143,7 @@ def run_job(run_id: int, settings: Settings) -> str:
             epochs=int(params["epochs"]),
             seed=int(params.get("seed", Config.seed)),
             survey_files=list(params["survey_files"]),
+            validation_years=int(params.get("validation_years", Config.validation_years)),
         )
 
         def add_tips(staging: Path, survey) -> None:

@@ -144,27 +144,30 @@ def build_profiles(survey: pd.DataFrame, districts: pd.DataFrame, departments: p
     margins = district_margins(districts, departments, department_shares(survey, year))
     alt = districts.set_index("ubigeo")["altitude_m"]
     band = (alt / ALTITUDE_BAND_M).round() * ALTITUDE_BAND_M
+    by_dep = {code: grp.reset_index(drop=True) for code, grp in donors.groupby("department", sort=False)}
+    rows_by_dep = {code: grp.to_dict(orient="records") for code, grp in by_dep.items()}
     records, weights = {}, []
-    for _, m in margins.iterrows():
-        dep = donors[donors["department"] == m["dep_code"]]
+    for ubigeo, dep_code, rural_share, poor_share in margins[
+        ["ubigeo", "dep_code", "rural_share", "poor_share"]
+    ].itertuples(index=False):
+        dep = by_dep[dep_code]
         rural = (dep["area"] == "rural").to_numpy()
         poor = dep["wealth"].isin(["1", "2"]).to_numpy()
         known = (dep["wealth"] != UNKNOWN).to_numpy()
-        groups = [(rural, m["rural_share"])]
+        groups = [(rural, rural_share)]
         if known.all():
-            groups.append((poor, m["poor_share"]))
+            groups.append((poor, poor_share))
         else:
             # Children with unknown wealth keep their share; the rest are raked to the poor margin.
             share_known = known.mean()
-            groups.append((poor, m["poor_share"] * share_known))
+            groups.append((poor, poor_share * share_known))
         w = rake(np.ones(len(dep)), groups)
-        for donor, weight in zip(dep["donor"], w, strict=True):
-            key = (m["dep_code"], int(donor), float(band[m["ubigeo"]]))
+        altitude = float(band[ubigeo])
+        for row, weight in zip(rows_by_dep[dep_code], w, strict=True):
+            key = (dep_code, int(row["donor"]), altitude)
             if key not in records:
-                row = dep[dep["donor"] == donor].iloc[0].to_dict()
-                row.update(altitude_m=float(band[m["ubigeo"]]), year=float(year))
-                records[key] = row
-            weights.append((m["ubigeo"], key, weight))
+                records[key] = {**row, "altitude_m": altitude, "year": float(year)}
+            weights.append((ubigeo, key, weight))
     keys = list(records)
     index = {k: i for i, k in enumerate(keys)}
     rec = pd.DataFrame([records[k] for k in keys]).drop(columns="donor")

@@ -89,6 +89,7 @@ def load(models_dir: Path, version: str | None = None) -> ModelArtefacts:
         raise FileNotFoundError(f"no active model in {models_dir}: run `python -m training.train`")
     path = models_dir / version
     metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    return ModelArtefacts(
-        version, path, metadata, pd.read_parquet(path / "estimates.parquet"), pd.read_parquet(path / "shap.parquet")
-    )
+    shap = pd.read_parquet(path / "shap.parquet")
+    if "year" not in shap.columns:  # versions before v2 explained one year only
+        shap["year"] = int(metadata["estimation"]["year"])
+    return ModelArtefacts(version, path, metadata, pd.read_parquet(path / "estimates.parquet"), shap)

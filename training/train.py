@@ -2,8 +2,11 @@
 
 Phases (each logged, and written to ``--progress-file`` as JSON when given):
 load survey -> split (the two latest years held out) -> train the Keras ensemble ->
-baselines and holdout metrics -> district profiles and estimates -> SHAP -> write
-``models/<version>/`` -> (optionally) activate it.
+baselines and holdout metrics -> validation of the department estimator
+(``training.validate``: split-sample and forecast, which also calibrates the
+intervals) -> space-time department estimates for every year -> district profiles,
+benchmarked to their department -> SHAP -> write ``models/<version>/`` ->
+(optionally) activate it.
 """
 
 from __future__ import annotations
@@ -36,11 +39,12 @@ from sklearn.preprocessing import StandardScaler
 from app.config import BUNDLED_SURVEY, ROOT
 from app.data.geo import load_regions
 from app.store import build_survey
-from training import registry
+from training import registry, spacetime
+from training.departments import fit_departments, keras_predictor
+from training.estimates import build_tables, department_table
 from training.explain import Explainer, background_sample
 from training.features import (
     CATEGORICAL,
-    FEATURES,
     LABELS,
     NUMERIC,
     TARGET_COLUMNS,
@@ -49,7 +53,9 @@ from training.features import (
     model_frame,
 )
 from training.model import build_model, dataset, encode, masked_bce, predict
-from training.population import ALTITUDE_BAND_M, DONORS, aggregate, build_profiles
+from training.population import ALTITUDE_BAND_M, DONORS, build_profiles
+from training.validate import FORECAST_YEARS, SPLIT_YEARS, default_keras_fit
+from training.validate import validate as validate_estimates
 
 log = logging.getLogger("training.train")
 
@@ -67,6 +73,11 @@ class Config:
     holdout_years: int = 2
     seed: int = 7
     survey_files: list[str] = field(default_factory=lambda: [str(BUNDLED_SURVEY)])
+    # Validation of the department estimator (training.validate), run inside every training:
+    validation_seeds: list[int] = field(default_factory=lambda: [1])
+    validation_members: int = 3  # the Keras ensemble refitted in each fold (smaller than the published one)
+    validation_epochs: int = 12
+    validation_years: int = 6  # split-sample target years (the latest ones); forecast uses up to 4
 
 
 class Progress:
@@ -173,81 +184,6 @@ def interval(member_values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray
     return mean, 1 / (1 + np.exp(-(centre - z * sd))), 1 / (1 + np.exp(-(centre + z * sd)))
 
 
-def region_tables(
-    profiles,
-    member_probs: np.ndarray,
-    record_shap: np.ndarray,
-    base: np.ndarray,
-    mean_probs: np.ndarray,
-    regions,
-    year: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Estimates (with intervals) and SHAP per district, province and department."""
-    w = profiles.weights
-    n_rec = len(profiles.records)
-    districts = sorted(w["ubigeo"].unique())
-    d_index = {u: i for i, u in enumerate(districts)}
-    from scipy import sparse
-
-    weights = sparse.csr_matrix((w["weight"], (w["ubigeo"].map(d_index), w["record"])), shape=(len(districts), n_rec))
-    rec = profiles.records
-    descriptors = pd.DataFrame(
-        {
-            "age_months": rec["age_months"],
-            "altitude_m": rec["altitude_m"],
-            "year": rec["year"],
-            "sex": (rec["sex"] == "mujer").astype(float),
-            "area": (rec["area"] == "rural").astype(float),
-            "wealth": rec["wealth"].isin(["1", "2"]).astype(float),
-            "education": rec["education"].isin(["secundaria", "superior"]).astype(float),
-            "department": 0.0,
-        }
-    )[list(FEATURES)].to_numpy()
-    est_rows, shap_rows = [], []
-    for k, target in enumerate(TARGETS):
-        member = np.stack([weights @ member_probs[:, m, k] for m in range(member_probs.shape[1])], axis=1)
-        dist = pd.DataFrame(member, columns=[f"m{m}" for m in range(member.shape[1])]).assign(ubigeo=districts)
-        contrib = pd.DataFrame(weights @ record_shap[:, :, k], columns=[f"c_{f}" for f in FEATURES])
-        values = pd.DataFrame(weights @ descriptors, columns=[f"v_{f}" for f in FEATURES])
-        pred = pd.Series(weights @ mean_probs[:, k], name="prediction")
-        dist_all = pd.concat([dist, contrib, values, pred], axis=1)
-        table = regions.table("district")
-        for level, key in (("district", None), ("province", "prov_code"), ("department", "dep_code")):
-            frame = dist_all if key is None else aggregate(dist_all, table, key)
-            mean, lo, hi = interval(
-                frame[[c for c in frame.columns if c.startswith("m") and c[1:].isdigit()]].to_numpy()
-            )
-            est_rows.append(
-                pd.DataFrame(
-                    {
-                        "level": level,
-                        "ubigeo": frame["ubigeo"],
-                        "indicator": target,
-                        "year": year,
-                        "estimate": mean * 100,
-                        "ci_low": lo * 100,
-                        "ci_high": hi * 100,
-                    }
-                )
-            )
-            for f in FEATURES:
-                shap_rows.append(
-                    pd.DataFrame(
-                        {
-                            "level": level,
-                            "ubigeo": frame["ubigeo"],
-                            "indicator": target,
-                            "feature": f,
-                            "contribution": frame[f"c_{f}"] * 100,
-                            "feature_value": frame[f"v_{f}"],
-                            "base_value": base[k] * 100,
-                            "prediction": frame["prediction"] * 100,
-                        }
-                    )
-                )
-    return pd.concat(est_rows, ignore_index=True), pd.concat(shap_rows, ignore_index=True)
-
-
 def benchmark_intercepts(model, survey: pd.DataFrame, x_all: pd.DataFrame, year: int) -> dict[str, float]:
     """Shift each target's logit so Peru's model estimate for ``year`` equals the direct survey estimate.
 
@@ -279,6 +215,41 @@ def benchmark_intercepts(model, survey: pd.DataFrame, x_all: pd.DataFrame, year:
             kernel, bias = layer.get_weights()
             layer.set_weights([kernel, bias + np.array([shifts[t] for t in TARGETS], dtype=bias.dtype)])
     return shifts
+
+
+def fit_ensemble(
+    survey: pd.DataFrame,
+    config: Config,
+    rng: np.random.Generator,
+    members: int | None = None,
+    epochs: int | None = None,
+    callbacks: list | None = None,
+) -> keras.Model:
+    """Fit the Keras bootstrap ensemble on ``survey`` rows (canonical table); returns the model.
+
+    Each member sees a cluster bootstrap of the rows (within strata) times the survey
+    weights; labels missing for a target are masked out of that head's loss.
+    """
+    members = members or config.members
+    x = model_frame(survey)
+    y = labels_matrix(survey)
+    stats = {f: (float(x[f].mean()), float(x[f].var())) for f in NUMERIC}
+    mult = cluster_bootstrap(survey, members, rng)
+    w = survey["weight"].to_numpy()
+    sample_w = mult * (w / w.mean())[:, None]
+    labels = np.nan_to_num(y)[:, None, :].repeat(members, axis=1)
+    weights = (~np.isnan(y))[:, None, :] * sample_w[:, :, None]
+    packed = np.concatenate([labels, weights], axis=-1).astype("float32")
+    model = build_model(stats, members, seed=config.seed, hidden=config.hidden, l2=config.l2)
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=masked_bce)
+    model.fit(
+        dataset(as_inputs(x), packed, config.batch_size, shuffle_seed=config.seed),
+        epochs=epochs or config.epochs,
+        verbose=0,
+        shuffle=False,
+        callbacks=callbacks or [],
+    )
+    return model
 
 
 def file_sha256(paths: list[str]) -> str:
@@ -329,23 +300,8 @@ def train(
 
     progress.update(phase="training")
     t = time.time()
-    stats = {f: (float(x_all.loc[train_idx, f].mean()), float(x_all.loc[train_idx, f].var())) for f in NUMERIC}
-    mult = cluster_bootstrap(survey[train_idx], config.members, rng)
-    w = survey.loc[train_idx, "weight"].to_numpy()
-    sample_w = mult * (w / w.mean())[:, None]
+    model = fit_ensemble(survey[train_idx], config, rng, callbacks=[_EpochCallback(progress)])
     y_train = y_all[train_idx]
-    labels = np.nan_to_num(y_train)[:, None, :].repeat(config.members, axis=1)
-    weights = (~np.isnan(y_train))[:, None, :] * sample_w[:, :, None]
-    packed = np.concatenate([labels, weights], axis=-1).astype("float32")
-    model = build_model(stats, config.members, seed=config.seed, hidden=config.hidden, l2=config.l2)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=masked_bce)
-    model.fit(
-        dataset(as_inputs(x_all[train_idx]), packed, config.batch_size, shuffle_seed=config.seed),
-        epochs=config.epochs,
-        verbose=0,
-        shuffle=False,
-        callbacks=[_EpochCallback(progress)],
-    )
     timings["train_s"] = time.time() - t
 
     progress.update(phase="validating")
@@ -367,24 +323,54 @@ def train(
             holdout[target][name] = metrics(y_test[ok, k], pred[ok, k])
     timings["validate_s"] = time.time() - t
 
+    progress.update(phase="validating estimates")
+    t = time.time()
+    n_val = max(1, min(config.validation_years, len(SPLIT_YEARS)))
+    validation = validate_estimates(
+        survey,
+        regions,
+        seeds=tuple(config.validation_seeds),
+        split_years=SPLIT_YEARS[-n_val:],
+        forecast_years=FORECAST_YEARS[-min(n_val, len(FORECAST_YEARS)) :],
+        keras_fit=default_keras_fit(
+            min(config.validation_members, config.members), min(config.validation_epochs, config.epochs)
+        ),
+    )
+    scales = {ind: validation["interval_scale"][ind]["scale"] for ind in TARGETS}
+    timings["validation_s"] = time.time() - t
+
     progress.update(phase="estimating regions")
     t = time.time()
+    dep_geo = regions.level("department").sort_values("ubigeo")
+    areas = dep_geo["ubigeo"].tolist()
+    adjacency = spacetime.adjacency_matrix(dep_geo.geometry, areas)
+    grid_years = list(range(int(years[0]), int(years[-1]) + 1))
+    dep_tables, dep_params = {}, {}
+    for ind in TARGETS:
+        fit = fit_departments(survey, keras_predictor(model, ind), ind, areas, grid_years, adjacency)
+        dep_tables[ind] = department_table(fit.frame(), ind, scales[ind])
+        dep_params[ind] = {
+            "beta": [round(float(b), 4) for b in fit.beta],
+            "hyperparameters": {k: round(v, 4) for k, v in fit.params.items()},
+            "design_effect": round(float(fit.extras["design_effect"]), 4),
+            "interval_scale": scales[ind],
+        }
     profiles = build_profiles(survey, regions.table("district"), regions.table("department"), year)
-    rec_inputs = as_inputs(profiles.records)
-    member_probs = predict(model, rec_inputs)  # (records, members, targets)
-    timings["profiles_and_scoring_s"] = time.time() - t
+    survey_years = [int(y) for y in years]
+    member_probs = {y: predict(model, as_inputs(profiles.records.assign(year=float(y)))) for y in survey_years}
+    timings["departments_profiles_and_scoring_s"] = time.time() - t
 
     progress.update(phase="explaining (SHAP)")
     t = time.time()
     encoded_train = encode(model, as_inputs(x_all[train_idx]))
     explainer = Explainer(model, background_sample(encoded_train, config.seed))
-    rec_encoded = encode(model, rec_inputs)
-    record_shap = explainer.feature_shap(rec_encoded)
-    mean_probs = explainer.predict(rec_encoded)
+    record_shap = explainer.feature_shap(encode(model, as_inputs(profiles.records)))
     timings["shap_s"] = time.time() - t
-    estimates, shap_table = region_tables(
-        profiles, member_probs, record_shap, explainer.base_values, mean_probs, regions, year
+    t = time.time()
+    estimates, shap_table = build_tables(
+        profiles, regions, survey_years, member_probs, record_shap, explainer.base_values, year, dep_tables
     )
+    timings["benchmarking_s"] = time.time() - t
 
     progress.update(phase="writing artefacts")
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -429,11 +415,20 @@ def train(
             },
             "estimation": {
                 "year": year,
+                "years": survey_years,
+                "age_group": "6-35",
+                "method": "space-time Fay-Herriot (BYM2 space, RW1 time, RW1 per department) on department "
+                "direct estimates with the Keras model as covariate; districts and provinces benchmarked",
+                "departments": dep_params,
                 "donors_per_department": DONORS,
                 "altitude_band_m": ALTITUDE_BAND_M,
                 "profile_records": len(profiles.records),
-                "interval": "95 %, ensemble logit-normal",
+                "population_weights": "INEI 2025 district population projection (every year)",
+                "interval": "95 %: department posterior (logit scale) x the validated scale; districts and "
+                "provinces add the profile spread and are never narrower than their department",
+                "shap_reference_year": year,
             },
+            "validation": validation,
             "shap": {
                 "base_values": {t: float(explainer.base_values[k]) for k, t in enumerate(TARGETS)},
                 "background": int(min(100, len(encoded_train))),

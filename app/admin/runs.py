@@ -14,8 +14,14 @@ from app.db import Database
 from app.db.models import TrainingRun, User, utcnow
 from app.store import DataStore
 
-DEFAULTS = {"members": 20, "epochs": 40, "seed": 7, "tip_epochs": 40}
-LIMITS = {"members": (2, 50), "epochs": (1, 200), "seed": (0, 2**31 - 1), "tip_epochs": (1, 200)}
+DEFAULTS = {"members": 20, "epochs": 40, "seed": 7, "tip_epochs": 40, "validation_years": 6}
+LIMITS = {
+    "members": (2, 50),
+    "epochs": (1, 200),
+    "seed": (0, 2**31 - 1),
+    "tip_epochs": (1, 200),
+    "validation_years": (1, 6),  # split-sample target years of the department validation (latest first)
+}
 ACTIVE_STATES = ("queued", "running")
 STALE_AFTER = timedelta(seconds=30)  # no heartbeat for this long: the process is gone
 

@@ -86,6 +86,12 @@ def layout(**_kwargs) -> html.Div:
                     _number(t("admin_members", lang), ids.ADMIN_TRAIN_MEMBERS, d["members"], "members"),
                     _number(t("admin_epochs", lang), ids.ADMIN_TRAIN_EPOCHS, d["epochs"], "epochs"),
                     _number(t("admin_tip_epochs", lang), ids.ADMIN_TRAIN_TIP_EPOCHS, d["tip_epochs"], "tip_epochs"),
+                    _number(
+                        t("admin_validation_years", lang),
+                        ids.ADMIN_TRAIN_VALIDATION,
+                        d["validation_years"],
+                        "validation_years",
+                    ),
                     html.Button(t("admin_start", lang), id=ids.ADMIN_TRAIN_START, disabled=active),
                     html.Button(
                         t("admin_cancel", lang), id=ids.ADMIN_TRAIN_CANCEL, disabled=not active, className="secondary"
@@ -143,11 +149,18 @@ def _status_text(run: dict | None, lang: str) -> str:
     State(ids.ADMIN_TRAIN_MEMBERS, "value"),
     State(ids.ADMIN_TRAIN_EPOCHS, "value"),
     State(ids.ADMIN_TRAIN_TIP_EPOCHS, "value"),
+    State(ids.ADMIN_TRAIN_VALIDATION, "value"),
     prevent_initial_call=True,
 )
-def start(_n, dataset_id, members, epochs, tip_epochs):
+def start(_n, dataset_id, members, epochs, tip_epochs, validation_years):
     require_admin()
-    raw = {"dataset_id": dataset_id or None, "members": members, "epochs": epochs, "tip_epochs": tip_epochs}
+    raw = {
+        "dataset_id": dataset_id or None,
+        "members": members,
+        "epochs": epochs,
+        "tip_epochs": tip_epochs,
+        "validation_years": validation_years,
+    }
     try:
         run = runs.start(get_db(), get_store(), current_user, raw, request.remote_addr)
     except runs.RunError as exc:

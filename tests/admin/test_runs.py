@@ -10,8 +10,8 @@ import pytest
 
 from tests.fixtures_admin import wait_for
 
-TINY = {"members": 2, "epochs": 2, "tip_epochs": 2}
-LONG = {"members": 2, "epochs": 200, "tip_epochs": 2}  # long enough to stop it mid-training
+TINY = {"members": 2, "epochs": 2, "tip_epochs": 2, "validation_years": 1}
+LONG = {"members": 2, "epochs": 200, "tip_epochs": 2, "validation_years": 1}  # long enough to stop it mid-training
 
 
 def _served_version(client) -> set[str]:

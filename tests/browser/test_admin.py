@@ -70,6 +70,7 @@ def test_login_upload_retrain_promote(admin_live, browser, tmp_path, artifacts, 
     set_number(browser, "admin-train-members", 2)
     set_number(browser, "admin-train-epochs", 3)
     set_number(browser, "admin-train-tip-epochs", 2)
+    set_number(browser, "admin-train-validation-years", 1)
     browser.find_element(By.ID, "admin-train-start").click()
     seen, phases, deadline = [], set(), time.monotonic() + 300
     while time.monotonic() < deadline:

@@ -77,7 +77,7 @@ def celery_worker(redis_settings, tmp_path):
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_run_goes_through_celery(redis_app, celery_worker, models_dir, tmp_path):
     admin = signed_in(redis_app)
-    response = admin.post("/admin/api/runs", json={"members": 2, "epochs": 2, "tip_epochs": 2})
+    response = admin.post("/admin/api/runs", json={"members": 2, "epochs": 2, "tip_epochs": 2, "validation_years": 1})
     assert response.status_code == 202, response.json
     assert response.json["runner"] == "celery"
     run_id = response.json["id"]
