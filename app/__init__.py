@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None):
     from app.db import Database
     from app.extensions import cache
     from app.store import DataStore
-    from app.web import compression, geo, lang
+    from app.web import compression, errors, geo, lang
 
     settings = settings or Settings.from_env()
     server = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None):
     server.register_blueprint(geo.bp)
     server.register_blueprint(lang.bp)
     compression.init_app(server)
+    errors.init_app(server)  # one JSON error shape under /api and /admin/api; no 500s from Dash's views
 
     app = dash.Dash(
         __name__,

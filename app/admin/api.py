@@ -7,12 +7,24 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from app.admin import accounts, datasets, get_db, runs, versions
 from app.data.errors import SurveyValidationError
 from app.services import BadRequestError, check_indicator, check_level, get_store
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+# Row ids are 32-bit integers in PostgreSQL (64-bit in SQLite): larger ids cannot exist.
+MAX_ID = 2**31 - 1
+AUDIT_LIMIT = 500
+
+
+@bp.before_request
+def _ids_in_range() -> None:
+    """An id no row can have is a 404, not a database overflow (a 500); checked after the login guard."""
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound(f"no {name.removesuffix('_id')} with id {value}")
 
 
 def actor():
@@ -158,7 +170,16 @@ def tip_model(version: str, kind: str):
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"nutrimapa-tips-{version}.{kind}")
 
 
+def _limit(raw: str | None, default: int = 50) -> int:
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= AUDIT_LIMIT:
+        raise BadRequestError("limit", f"limit must be a whole number from 1 to {AUDIT_LIMIT}; got {raw!r}")
+    return int(raw)
+
+
 @bp.get("/audit")
 def audit_log():
+    limit = _limit(request.args.get("limit"))
     with get_db().session() as s:
-        return jsonify(accounts.recent_audit(s, min(request.args.get("limit", 50, type=int), 500)))
+        return jsonify(accounts.recent_audit(s, limit))

@@ -22,7 +22,6 @@ from flask import (
     Blueprint,
     Flask,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -41,6 +40,7 @@ from wtforms.validators import DataRequired, Length
 from app.admin import accounts, get_db, login_limits
 from app.config import Settings
 from app.db.models import User
+from app.web.errors import error_response, is_api_path
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -169,8 +169,10 @@ def _guard():
     path = request.path
     if is_admin_path(path) and not current_user.is_authenticated:
         if path.startswith("/admin/api/"):
-            return jsonify({"error": "authentication required", "login": url_for("auth.login")}), 401
+            return error_response(401, "unauthorized", "authentication required", login=url_for("auth.login"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if request.routing_exception is not None:  # no view will run: let the 404/405 answer, not a CSRF error
+        return None
     if request.method in UNSAFE and (path not in DASH_PATHS or current_user.is_authenticated):
         csrf.protect()
     return None
@@ -192,8 +194,8 @@ def _csrf_cookie(response):
 
 
 def _csrf_error(error: CSRFError):
-    if request.path.startswith(("/admin/api/", "/_dash")):
-        return jsonify({"error": "csrf", "message": error.description}), 400
+    if is_api_path(request.path) or request.path.startswith("/_dash"):
+        return error_response(400, "csrf", error.description)
     return render_template("login.html", form=LoginForm(), error=error.description), 400
 
 
@@ -201,8 +203,8 @@ def _too_many(error):
     message = (
         f"Demasiados intentos fallidos; espere e intente de nuevo. / Too many failed attempts ({error.description})."
     )
-    if request.path.startswith("/admin/api/"):
-        return jsonify({"error": "rate_limited", "message": message}), 429
+    if is_api_path(request.path):
+        return error_response(429, "rate_limited", message)
     return render_template("login.html", form=LoginForm(), error=message), 429
 
 

@@ -1,0 +1,124 @@
+"""No 500s and one JSON error shape: every defect of issue 11's "500s" and "Error format" lists.
+
+Each of these answered a 500 with a traceback, the Dash HTML page with 200, or the
+login page, on the code before this change.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+HUGE = "99999999999999999999999"
+
+
+def assert_error(response, status: int, error: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.content_type == "application/json"
+    body = response.get_json()
+    assert isinstance(body["error"], str)
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    if error:
+        assert body["error"] == error
+    return body
+
+
+def _callback_body(client, output: str, **values) -> dict:
+    deps = client.get("/_dash-dependencies").get_json()
+    cb = next(d for d in deps if d["output"] == output)
+    inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in cb["inputs"]]
+    return {
+        "output": cb["output"],
+        "outputs": dict(zip(("id", "property"), output.split(".", 1), strict=True)),
+        "inputs": inputs,
+        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in cb["state"]],
+        "changedPropIds": ["level-select.value"],
+    }
+
+
+def test_dash_callback_with_a_path_for_level_is_a_400_logged_without_traceback(client, caplog):
+    body = _callback_body(client, "downloads.children", **{"level-select": "../../etc", "indicator-select": "anemia"})
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/_dash-update-component", json=body)
+    error = assert_error(response, 400, "bad_request")
+    assert error["parameter"] == "level"
+    records = [r for r in caplog.records if "../../etc" in r.getMessage()]
+    assert records
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in records)
+
+
+@pytest.mark.parametrize("body", [{"bogus": 1}, [], "text", {"output": "x", "inputs": "no"}])
+def test_malformed_dash_callback_requests_are_400(client, body):
+    assert_error(client.post("/_dash-update-component", json=body), 400)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/dash/../../etc/passwd",
+        "/_dash-component-suites/nope/x.js",
+        "/_dash-component-suites/os/x.js",
+        "/_dash-component-suites/dash/nope.js",
+        "/_dash-component-suites/dash/dcc/async-graph.v1.js",
+    ],
+)
+def test_invalid_component_suite_paths_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/v1", "/api/v1/", "/api/nope", "/api/v2/health"])
+def test_unknown_api_routes_answer_json_404(client, path):
+    assert_error(client.get(path), 404, "not_found")
+
+
+def test_wrong_method_on_the_api_is_a_json_405_not_the_login_page(client):
+    body = assert_error(client.post("/api/v1/health"), 405, "method_not_allowed")
+    assert "GET" in client.post("/api/v1/health").headers["Allow"]
+    assert body["message"]
+    assert_error(client.delete("/api/v1/regions"), 405)
+
+
+def test_unknown_dashboard_pages_carry_status_404(client):
+    for path in ("/no-such-page", "/departamento", "/metodos/extra/deep"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "<html" in response.get_data(as_text=True)  # the app shell still renders its 404 page
+    for path in ("/", "/metodos", "/departamento/15"):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("year", ["٢٠٢٤", "２０２４", "2024 ", " 2024", "+2024", "2_024", "2024.0"])
+def test_years_in_other_digit_forms_are_rejected(client, year):
+    body = assert_error(client.get("/api/v1/indicators", query_string={"year": year}), 400, "bad_request")
+    assert body["parameter"] == "year"
+    assert_error(client.get("/api/v1/estimates", query_string={"year": year, "method": "direct"}), 400, "bad_request")
+
+
+def test_anonymous_admin_api_is_401_in_the_common_shape(anon_client):
+    body = assert_error(anon_client.get("/admin/api/nope"), 401, "unauthorized")
+    assert body["login"] == "/login"
+    assert_error(anon_client.get(f"/admin/api/runs/{HUGE}"), 401)
+
+
+def test_logged_in_unknown_admin_route_is_json_404(admin_client):
+    assert_error(admin_client.get("/admin/api/nope"), 404, "not_found")
+    assert_error(admin_client.get("/admin/api"), 404, "not_found")
+    assert_error(admin_client.get("/admin/api/"), 404, "not_found")
+
+
+def test_ids_beyond_the_database_range_are_404_and_limits_are_checked(admin_client):
+    for run_id in (HUGE, str(2**63), str(2**31)):
+        _ids_are_404(admin_client, run_id)
+    for limit in ("-1", "0", "501", "abc", "１０", "10 "):
+        body = assert_error(admin_client.get("/admin/api/audit", query_string={"limit": limit}), 400, "bad_request")
+        assert body["parameter"] == "limit"
+    assert len(admin_client.get("/admin/api/audit?limit=1").get_json()) == 1
+
+
+def _ids_are_404(admin_client, run_id: str) -> None:
+    assert_error(admin_client.get(f"/admin/api/runs/{run_id}"), 404, "not_found")
+    assert_error(admin_client.post(f"/admin/api/runs/{run_id}/cancel"), 404, "not_found")
+    assert_error(admin_client.post(f"/admin/api/datasets/{run_id}/accept"), 404, "not_found")
+    assert_error(admin_client.post(f"/admin/api/datasets/{run_id}/discard"), 404, "not_found")
