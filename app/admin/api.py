@@ -53,15 +53,16 @@ def list_datasets():
 
 @bp.post("/datasets")
 def upload():
-    files = request.files.getlist("files")
-    uploads = []
-    for f in files:
-        uploads.append(datasets.Upload(f.filename or "upload", f.read()))
-        f.close()  # werkzeug spools big parts to temporary files: close them now
-    try:
-        ds = datasets.upload(get_db(), get_store(), uploads, actor(), request.remote_addr)
-    except SurveyValidationError as exc:
-        return jsonify({**exc.to_dict(), "message": str(exc)}), 422
+    settings = get_store().settings
+    with datasets.incoming(settings) as folder:
+        uploads = []
+        for f in request.files.getlist("files"):
+            uploads.append(datasets.receive(f.filename or "upload", f.stream, folder, settings.max_upload_mb * 2**20))
+            f.close()  # werkzeug spools big parts to temporary files: close them now
+        try:
+            ds = datasets.upload(get_db(), get_store(), uploads, actor(), request.remote_addr)
+        except SurveyValidationError as exc:
+            return jsonify({**exc.to_dict(), "message": str(exc)}), 422
     return jsonify(datasets.as_dict(ds)), 201
 
 
