@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from app.admin import accounts
+from app.data import coverage
 from app.data.errors import Problem, SurveyValidationError
 from app.db import Database
 from app.db.models import Dataset, User, utcnow
@@ -128,6 +129,10 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
             os.replace(up.path, path)  # same file system: a rename, no copy
             paths.append(path)
         survey = build_survey(paths, [up.name for up in uploads])
+        label = ", ".join(up.name for up in uploads)
+        lost = coverage.coverage_problems(survey.table, store.survey.table, label)
+        if lost:
+            raise SurveyValidationError(lost)  # a measurement the served maps need is (almost) all missing
         final = root / sha[:16]
         if final.exists():
             shutil.rmtree(final)
@@ -136,6 +141,11 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report = survey.report()
+    report["missing_share"] = {
+        "upload": coverage.missing_shares(survey.table),
+        "served": coverage.missing_shares(store.survey.table),
+        "max_extra": coverage.MAX_EXTRA_MISSING,
+    }
     dataset = Dataset(
         sha256=sha,
         filenames=[up.name for up in uploads],

@@ -54,3 +54,35 @@ def test_receive_hashes_while_copying(tmp_path):
     assert up.size == len(content)
     assert up.sha256 == hashlib.sha256(content).hexdigest()
     assert up.path.read_bytes() == content
+
+
+def test_upload_without_usable_hemoglobin_is_refused(admin_client, tmp_path):
+    """HC53 = 999 (the missing code) in every row: 201 before; now 422 naming HC53 and the share."""
+    from tests.fixtures_admin import survey_subset
+
+    def no_hb(_line, fields, header):  # test data: hemoglobin not measured anywhere
+        fields[header.index("HC53")] = "999"
+
+    content = survey_subset(tmp_path / "sin_hb.csv", {2024}, no_hb)
+    response = _post(admin_client, "sin_hb.csv", content)
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    problem = response.json["problems"][0]
+    assert problem["column"] == "HC53"
+    assert problem["found"].startswith("missing in 100.0% of rows")
+    assert admin_client.get("/admin/api/datasets").json == []
+
+
+def test_spanish_excel_upload_is_read_and_the_report_says_so(admin_client, tmp_path):
+    import pandas as pd
+
+    from tests.fixtures_admin import survey_subset
+
+    plain = tmp_path / "e.csv"
+    survey_subset(plain, {2024})
+    spanish = tmp_path / "e_es.csv"
+    pd.read_csv(plain, dtype={"HHID": str}).to_csv(spanish, sep=";", decimal=",", index=False)
+    response = _post(admin_client, "e_es.csv", spanish.read_bytes())
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    report = response.json["report"]
+    assert any("decimal commas" in n for n in report["notes"])
+    assert report["missing_share"]["upload"]["height_cm"] < 0.5
