@@ -185,7 +185,11 @@ def compare():
 
 
 @bp.get("/models/<version>/tips.<any(tflite, json):kind>")
-@doc("Download a version's on-device tip model", media="application/octet-stream", tags=("admin",))
+@doc(
+    "Download a version's on-device tip model (.tflite) or its metadata (.json)",
+    media=("application/octet-stream", "application/json"),
+    tags=("admin",),
+)
 def tip_model(version: str, kind: str):
     try:
         path = versions.tip_file(get_store().settings.models_dir, version, kind)

@@ -141,7 +141,7 @@ def estimates_meta():
 @doc(
     "One map view with geometry, as GeoPackage or GeoJSON",
     query=sc.EstimatesQuery,
-    media="application/octet-stream",
+    media=("application/geopackage+sqlite3", "application/geo+json"),
     tags=("exports",),
 )
 def estimates_gis(fmt: str):

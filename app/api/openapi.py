@@ -40,7 +40,7 @@ def doc(
     body: type[BaseModel] | None = None,
     files: bool = False,
     responses: dict[int, Response] | None = None,
-    media: str = JSON,
+    media: str | tuple[str, ...] = JSON,
     tags: tuple[str, ...] = (),
 ) -> Callable:
     """Document a view for the OpenAPI document (it changes nothing about how the view runs).
@@ -51,7 +51,7 @@ def doc(
         body: the model of its JSON body.
         files: a multipart body with one or more ``files``.
         responses: status -> model, ``(model,)`` for a list of them, or a description string.
-        media: the content type of the success answers (``text/csv``, ``application/pdf``, ...).
+        media: the content type(s) of the success answers (``text/csv``, ``application/pdf``, ...).
         tags: grouping in viewers.
     """
 
@@ -82,11 +82,13 @@ def _schema_ref(spec: APISpec, model: type[BaseModel]) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _content(spec: APISpec, response: Response, media: str) -> dict:
+def _content(spec: APISpec, response: Response, media: str | tuple[str, ...]) -> dict:
     if isinstance(response, str) or response is None:
         if media == JSON:
             return {"description": response or "OK", "content": {JSON: {"schema": {}}}}
-        return {"description": response or "OK", "content": {media: {"schema": {"type": "string"}}}}
+        types = (media,) if isinstance(media, str) else media
+        content = {m: {"schema": {"type": "object"} if m.endswith("json") else {"type": "string"}} for m in types}
+        return {"description": response or "OK", "content": content}
     if isinstance(response, tuple):
         schema = {"type": "array", "items": _schema_ref(spec, response[0])}
         name = response[0].__name__
