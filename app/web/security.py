@@ -48,9 +48,14 @@ def init_app(server: Flask, dash_app) -> None:
     policy: dict[str, str] = {}
 
     def add_headers(response: Response) -> Response:
-        if "csp" not in policy:  # after the first request: every inline clientside callback is known by then
-            policy["csp"] = content_security_policy(list(dash_app.csp_hashes()))
-        response.headers.setdefault("Content-Security-Policy", policy["csp"])
+        csp = policy.get("csp")
+        if csp is None:
+            csp = content_security_policy(list(dash_app.csp_hashes()))
+            # Kept once Dash has set itself up (its inline clientside scripts are known only then);
+            # a first request stopped earlier (a login redirect) must not freeze an incomplete list.
+            if getattr(dash_app, "_got_first_request", {}).get("setup_server"):
+                policy["csp"] = csp
+        response.headers.setdefault("Content-Security-Policy", csp)
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
