@@ -8,8 +8,8 @@ for a missing session). The OpenAPI document names it ``Error``.
 
 Outside the APIs:
 
-- unknown dashboard pages keep the app shell (Dash renders its 404 page in it) but
-  carry the status 404;
+- unknown dashboard pages (and region pages of codes that do not exist) keep the
+  app shell (Dash renders its 404 page in it) but carry the status 404;
 - a Dash callback given a value no control offers (``level="../../etc"``) is a 400,
   logged at warning level without a traceback;
 - a malformed Dash request or an unknown ``/_dash-component-suites/`` file is a 400
@@ -107,10 +107,21 @@ def _dash_404_status(response: Response) -> Response:
         and rule is not None
         and rule.endpoint in ("/<path:path>", "/")
     ):
-        page, _vars = _path_to_page(request.path.strip("/"))
-        if not page or page.get("module", "").endswith("not_found_404"):
+        page, path_vars = _path_to_page(request.path.strip("/"))
+        if not page or page.get("module", "").endswith("not_found_404") or not _known_region(page, path_vars):
             response.status_code = 404  # the shell still renders the friendly 404 page
     return response
+
+
+def _known_region(page: dict, path_vars: dict | None) -> bool:
+    """Region pages (/departamento/<ubigeo>, ...) exist only for real codes of their level."""
+    from app import services
+
+    level = page.get("module", "").rsplit(".", 1)[-1]
+    if level not in ("department", "province", "district") or not path_vars or "ubigeo" not in path_vars:
+        return True
+    ubigeo = str(path_vars["ubigeo"])
+    return services.level_of(ubigeo) == level and ubigeo in services.get_store().regions.names(level)
 
 
 def init_app(server: Flask) -> None:

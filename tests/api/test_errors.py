@@ -85,7 +85,9 @@ def test_unknown_dashboard_pages_carry_status_404(client):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "<html" in response.get_data(as_text=True)  # the app shell still renders its 404 page
-    for path in ("/", "/metodos", "/departamento/15"):
+    for path in ("/distrito/999999", "/departamento/99", "/provincia/abc", "/departamento/1501"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/", "/metodos", "/departamento/15", "/provincia/1501", "/distrito/150101"):
         assert client.get(path).status_code == 200, path
 
 
