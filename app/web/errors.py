@@ -86,8 +86,47 @@ def _guard_dash_routes():
             log.warning("malformed Dash callback request from %s", request.remote_addr)
             raise BadRequest("expected a Dash callback request (JSON with output, inputs)")
         for key in ("inputs", "state"):
-            if not isinstance(body.get(key, []), list):
+            items = body.get(key, [])
+            if not isinstance(items, list):
                 raise BadRequest(f"expected a list in {key}")
+            for item in _flatten(items):
+                _check_value_type(item)
+
+
+# What the browser can send for these properties; anything else did not come from a component.
+PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
+    "pathname": (str, type(None)),  # None before a Location component has read the address
+    "href": (str, type(None)),
+    "search": (str, type(None)),
+    "hash": (str, type(None)),
+    "n_clicks": (int, type(None)),
+    "n_intervals": (int, type(None)),
+    "contents": (str, list, type(None)),
+    "filename": (str, list, type(None)),
+}
+
+
+def _flatten(items: list) -> list:
+    out = []
+    for item in items:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+def _check_value_type(item: object) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("property"), str):
+        raise BadRequest("expected each callback input as {id, property, value}")
+    allowed = PROPERTY_TYPES.get(item["property"])
+    value = item.get("value")
+    if allowed and "value" in item and not isinstance(value, allowed):
+        log.warning("Dash callback input %s of type %s refused", item["property"], type(value).__name__)
+        raise BadRequest(f"{item['property']}: expected {' or '.join(t.__name__ for t in allowed)}")
+    if item["property"] == "pathname" and (
+        (isinstance(value, str) and not value.startswith("/"))
+        or (value is None and item.get("id") == "_pages_location")  # Dash's page router needs a path
+    ):
+        log.warning("Dash callback pathname that is not a path refused")
+        raise BadRequest("pathname: expected a path starting with /")
 
 
 def _component_suite_error(exc: Exception):

@@ -54,6 +54,22 @@ def test_malformed_dash_callback_requests_are_400(client, body):
     assert_error(client.post("/_dash-update-component", json=body), 400)
 
 
+@pytest.mark.parametrize("pathname", ["../../etc", "", -1, None, ["/"], {"a": 1}])
+def test_dash_page_router_refuses_values_a_browser_cannot_send(client, pathname):
+    """Dash's own page router raised (UnsupportedRelativePath, TypeError) on these: 500s before."""
+    deps = client.get("/_dash-dependencies").get_json()
+    router = next(d for d in deps if "_pages_content.children" in d["output"])
+    inputs = [{"id": i["id"], "property": i["property"], "value": pathname} for i in router["inputs"]]
+    body = {
+        "output": router["output"],
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": inputs,
+        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in router["state"]],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    assert_error(client.post("/_dash-update-component", json=body), 400)
+
+
 @pytest.mark.parametrize(
     "path",
     [
