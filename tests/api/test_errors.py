@@ -140,3 +140,17 @@ def _ids_are_404(admin_client, run_id: str) -> None:
     assert_error(admin_client.post(f"/admin/api/runs/{run_id}/cancel"), 404, "not_found")
     assert_error(admin_client.post(f"/admin/api/datasets/{run_id}/accept"), 404, "not_found")
     assert_error(admin_client.post(f"/admin/api/datasets/{run_id}/discard"), 404, "not_found")
+
+
+def test_an_unexpected_admin_api_error_is_a_json_500(admin_client, admin_app, monkeypatch, caplog):
+    from app.admin import runs
+
+    def broken(_session):
+        raise RuntimeError("test: a bug in listing runs")
+
+    monkeypatch.setattr(runs, "list_runs", broken)
+    admin_app.server.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+    with caplog.at_level(logging.ERROR):
+        body = assert_error(admin_client.get("/admin/api/runs"), 500, "internal_error")
+    assert "RuntimeError" not in body["message"]  # nothing internal leaks to the client
+    assert any(r.exc_info for r in caplog.records)  # but the log has the traceback
