@@ -106,6 +106,17 @@ PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+# The same for particular inputs of the public map (component id, property): ids from app.components.ids.
+COMPONENT_TYPES: dict[tuple[str, str], tuple[type, ...]] = {
+    ("map-graph", "clickData"): (dict, type(None)),
+    ("region-search", "value"): (str, type(None)),
+    ("region-search", "search_value"): (str, type(None)),
+    ("table-state", "data"): (dict,),
+    ("view-store", "data"): (dict,),
+    ("table-filter", "value"): (str, type(None)),
+}
+
+
 def _flatten(items: list) -> list:
     out = []
     for item in items:
@@ -116,7 +127,8 @@ def _flatten(items: list) -> list:
 def _check_value_type(item: object) -> None:
     if not isinstance(item, dict) or not isinstance(item.get("property"), str):
         raise BadRequest("expected each callback input as {id, property, value}")
-    allowed = PROPERTY_TYPES.get(item["property"])
+    component = item.get("id") if isinstance(item.get("id"), str) else None
+    allowed = COMPONENT_TYPES.get((component, item["property"])) or PROPERTY_TYPES.get(item["property"])
     value = item.get("value")
     if allowed and "value" in item and not isinstance(value, allowed):
         log.warning("Dash callback input %s of type %s refused", item["property"], type(value).__name__)

@@ -154,3 +154,40 @@ def test_an_unexpected_admin_api_error_is_a_json_500(admin_client, admin_app, mo
         body = assert_error(admin_client.get("/admin/api/runs"), 500, "internal_error")
     assert "RuntimeError" not in body["message"]  # nothing internal leaks to the client
     assert any(r.exc_info for r in caplog.records)  # but the log has the traceback
+
+
+def test_no_public_callback_answers_500_to_values_a_browser_cannot_send(client, caplog):
+    """Every public callback, every input set to each odd value: a 4xx or a normal answer, never a 500."""
+    deps = client.get("/_dash-dependencies").get_json()
+    odd = ["../../etc", -1, None, {"a": 1}, [1, 2], 10**30, "", "٢٠٢٤"]
+    tried = 0
+    for dep in deps:
+        if dep.get("clientside_function") or not dep["inputs"]:
+            continue
+        outputs = [_output(o) for o in dep["output"].strip(".").split("...")]
+        for value in odd:
+            body = {
+                "output": dep["output"],
+                "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+                "inputs": [_item(i, value) for i in dep["inputs"]],
+                "state": [_item(s, value) for s in dep["state"]],
+                "changedPropIds": [],
+            }
+            response = client.post("/_dash-update-component", json=body)
+            tried += 1
+            assert response.status_code < 500, (dep["output"], value, response.get_data(as_text=True)[:300])
+    assert tried > 50
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _output(spec: str) -> dict:
+    import json
+
+    component, prop = spec.rsplit(".", 1)
+    return {"id": json.loads(component) if component.startswith("{") else component, "property": prop.split("@")[0]}
+
+
+def _item(dep: dict | list, value) -> dict | list:
+    if isinstance(dep, list):
+        return [_item(d, value) for d in dep]
+    return {"id": dep["id"], "property": dep["property"], "value": value}
