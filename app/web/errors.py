@@ -23,13 +23,13 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
+from app.components import ids
 from app.services import BadRequestError
 
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api", "/admin/api")
 DASH_CALLBACK = "/_dash-update-component"
-COMPONENT_SUITES = "/_dash-component-suites/"
 
 
 def is_api_path(path: str) -> bool:
@@ -106,14 +106,14 @@ PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-# The same for particular inputs of the public map (component id, property): ids from app.components.ids.
+# The same for particular inputs of the public map (component id, property).
 COMPONENT_TYPES: dict[tuple[str, str], tuple[type, ...]] = {
-    ("map-graph", "clickData"): (dict, type(None)),
-    ("region-search", "value"): (str, type(None)),
-    ("region-search", "search_value"): (str, type(None)),
-    ("table-state", "data"): (dict,),
-    ("view-store", "data"): (dict,),
-    ("table-filter", "value"): (str, type(None)),
+    (ids.MAP_GRAPH, "clickData"): (dict, type(None)),
+    (ids.SEARCH, "value"): (str, type(None)),
+    (ids.SEARCH, "search_value"): (str, type(None)),
+    (ids.TABLE_STATE, "data"): (dict,),
+    (ids.VIEW_STORE, "data"): (dict,),
+    (ids.TABLE_FILTER, "value"): (str, type(None)),
 }
 
 
