@@ -86,3 +86,39 @@ def test_spanish_excel_upload_is_read_and_the_report_says_so(admin_client, tmp_p
     report = response.json["report"]
     assert any("decimal commas" in n for n in report["notes"])
     assert report["missing_share"]["upload"]["height_cm"] < 0.5
+
+
+def test_dash_page_upload_goes_through_the_same_staging(admin_client, admin_settings, tmp_path):
+    """The admin page's upload (base64 in a Dash callback) is written to disk and staged like an API upload."""
+    import base64
+
+    from tests.fixtures_admin import survey_subset
+
+    content = survey_subset(tmp_path / "e.csv", {2024})
+    outputs = [
+        {"id": "admin-upload-result", "property": "children"},
+        {"id": "admin-pending-dataset", "property": "data"},
+        {"id": "admin-accept", "property": "disabled"},
+        {"id": "admin-discard", "property": "disabled"},
+    ]
+    body = {
+        "output": "..{}..".format("...".join(f"{o['id']}.{o['property']}" for o in outputs)),
+        "outputs": outputs,
+        "inputs": [
+            {
+                "id": "admin-upload",
+                "property": "contents",
+                "value": ["data:text/csv;base64," + base64.b64encode(content).decode()],
+            }
+        ],
+        "state": [{"id": "admin-upload", "property": "filename", "value": ["endes_2024.csv"]}],
+        "changedPropIds": ["admin-upload.contents"],
+    }
+    response = admin_client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    pending = response.json["response"]["admin-pending-dataset"]["data"]
+    datasets = admin_client.get("/admin/api/datasets").json
+    assert [d["id"] for d in datasets] == [pending]
+    assert datasets[0]["files"] == ["endes_2024.csv"]
+    leftovers = [p.name for p in (admin_settings.instance_dir / "datasets").rglob("*") if p.is_file()]
+    assert leftovers == ["endes_2024.csv"]  # staged under the dataset's folder, nothing else left behind
