@@ -175,6 +175,19 @@ def _known_region(page: dict, path_vars: dict | None) -> bool:
     return services.level_of(ubigeo) == level and ubigeo in services.get_store().regions.names(level)
 
 
+def _favicon() -> Response:
+    """Browsers ask for /favicon.ico on pages that name no icon (the login form, JSON answers).
+
+    Dash's catch-all used to answer that with its HTML page and 200; now that unknown
+    paths are 404s, serve Dash's own icon so browsers log no error.
+    """
+    import pkgutil
+
+    response = Response(pkgutil.get_data("dash", "favicon.ico"), mimetype="image/x-icon")
+    response.cache_control.max_age = 86400
+    return response
+
+
 def init_app(server: Flask) -> None:
     """Register the handlers (before Dash adds its routes; they apply to every route all the same)."""
     from dash.exceptions import DependencyException
@@ -185,3 +198,4 @@ def init_app(server: Flask) -> None:
     server.register_error_handler(DependencyException, _component_suite_error)
     server.before_request(_guard_dash_routes)
     server.after_request(_dash_404_status)
+    server.add_url_rule("/favicon.ico", "favicon", _favicon)

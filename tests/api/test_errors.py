@@ -105,6 +105,8 @@ def test_unknown_dashboard_pages_carry_status_404(client):
         assert client.get(path).status_code == 404, path
     for path in ("/", "/metodos", "/departamento/15", "/provincia/1501", "/distrito/150101"):
         assert client.get(path).status_code == 200, path
+    icon = client.get("/favicon.ico")  # asked for by browsers on the login page: an icon, not a 404
+    assert (icon.status_code, icon.content_type) == (200, "image/x-icon")
 
 
 @pytest.mark.parametrize("year", ["٢٠٢٤", "２０２４", "2024 ", " 2024", "+2024", "2_024", "2024.0"])
