@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata train validate bench clean db admin worker
+.PHONY: run test lint venv dev-deps browser-deps geodata train validate bench clean db admin worker audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev browser-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+# Known vulnerabilities in the pinned runtime dependencies (pip-audit, PyPI's advisory data).
+# --strict: a package that cannot be audited fails the target instead of passing silently.
+# Not part of `make test`/CI: this machine cannot reach an advisory database (README "Dependency audit").
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict --progress-spinner off
 
 # The admin database (SQLite in instance/, or DATABASE_URL): create or upgrade its schema.
 db: $(VENV)/.installed

@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None):
     from app.db import Database
     from app.extensions import cache
     from app.store import DataStore
-    from app.web import compression, geo, lang
+    from app.web import compression, errors, geo, lang, security
 
     settings = settings or Settings.from_env()
     server = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None):
     server.register_blueprint(geo.bp)
     server.register_blueprint(lang.bp)
     compression.init_app(server)
+    errors.init_app(server)  # one JSON error shape under /api and /admin/api; no 500s from Dash's views
 
     app = dash.Dash(
         __name__,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None):
 
     app.layout = shell.layout  # a function: evaluated per page load, in the visitor's language
     app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.default_language}">')
+    security.init_app(server, app)  # CSP (with Dash's inline-script hashes), nosniff, referrer, no framing
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app
 

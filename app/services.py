@@ -66,10 +66,11 @@ def check_year(year: str | int | None) -> int:
     years = get_store().survey.years
     if year in (None, ""):
         return years[-1]
-    try:
-        value = int(str(year))
-    except ValueError:
-        raise BadRequestError("year", f"year must be a whole number such as {years[-1]}; got {year!r}", years) from None
+    text = str(year)
+    # int() accepts '٢٠٢٤', '２０２４' and ' 2024 ': a year is four ASCII digits and nothing else.
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequestError("year", f"year must be a whole number such as {years[-1]}; got {year!r}", years)
+    value = int(text)
     if value not in years:
         raise BadRequestError("year", f"year {value} is not in the survey data; available: {years}", years)
     return value

@@ -6,8 +6,10 @@
   own Dash callbacks by anonymous visitors (they can change nothing). Logged-in
   Dash callbacks carry the token in the ``X-CSRFToken`` header, which the Dash
   renderer copies from the ``_csrf_token`` cookie set here.
-- Failed logins are limited per client address and per username (flask-limiter;
-  Redis storage when ``REDIS_URL`` is set, so all workers share the counts).
+- Failed logins are limited per client address and per username: counted in the
+  admin database by default (``login_limits``: every gunicorn worker shares it), or
+  by flask-limiter's Redis storage when ``REDIS_URL`` is set. The attempt after the
+  limit gets 429 even with the right password, and the lock is audited.
 """
 
 from __future__ import annotations
@@ -16,7 +18,17 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -25,9 +37,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, validate_csrf
 from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from app.admin import accounts, get_db
+from app.admin import accounts, get_db, login_limits
 from app.config import Settings
 from app.db.models import User
+from app.web.errors import error_response, is_api_path
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -57,6 +70,11 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _no_redis() -> bool:
+    """Without Redis the database counts failed logins (see ``login_limits``); flask-limiter stands aside."""
+    return not current_settings().redis_url
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     with get_db().sessions() as s:
@@ -75,21 +93,40 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_settings().login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_settings().login_limit, methods=["POST"], deduct_when=_failed, key_func=_username_key)
+@limiter.limit(lambda: current_settings().login_limit, methods=["POST"], deduct_when=_failed, exempt_when=_no_redis)
+@limiter.limit(
+    lambda: current_settings().login_limit,
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=_username_key,
+    exempt_when=_no_redis,
+)
 def login():
     form = LoginForm()
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
     status = 200
+    db = get_db()
+    attempt = None
+    if request.method == "POST" and _no_redis():
+        attempt = login_limits.begin(
+            db, current_settings().login_limit, request.remote_addr, request.form.get("username")
+        )
+        if attempt.blocked:
+            with db.session() as s:
+                name = login_limits.normalise_username(request.form.get("username"))
+                accounts.audit(s, None, "login_locked", username=name, ip=request.remote_addr)
+            log.warning("login locked for %s / %r: too many failed attempts", request.remote_addr, name)
+            return _locked(attempt.retry_after_s)
     if form.validate_on_submit():
-        db = get_db()
         with db.session() as s:
             user = accounts.authenticate(s, form.username.data, form.password.data)
             if user is not None:
                 accounts.audit(s, user, "login", ip=request.remote_addr)
             else:
                 accounts.audit(s, None, "login_failed", username=form.username.data[:64], ip=request.remote_addr)
+        if attempt is not None and user is not None:
+            login_limits.forget(db, attempt)  # only failures count
         if user is not None:
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (session_hours)
             login_user(user)
@@ -98,7 +135,16 @@ def login():
         status = 401
     elif request.method == "POST":
         status = 400
+        if attempt is not None:
+            login_limits.forget(db, attempt)  # no password was checked
     return render_template("login.html", form=form), status
+
+
+def _locked(retry_after_s: int):
+    message = "Demasiados intentos fallidos; espere e intente de nuevo. / Too many failed attempts."
+    response = make_response(render_template("login.html", form=LoginForm(), error=message), 429)
+    response.headers["Retry-After"] = str(retry_after_s)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -123,8 +169,10 @@ def _guard():
     path = request.path
     if is_admin_path(path) and not current_user.is_authenticated:
         if path.startswith("/admin/api/"):
-            return jsonify({"error": "authentication required", "login": url_for("auth.login")}), 401
+            return error_response(401, "unauthorized", "authentication required", login=url_for("auth.login"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if request.routing_exception is not None:  # no view will run: let the 404/405 answer, not a CSRF error
+        return None
     if request.method in UNSAFE and (path not in DASH_PATHS or current_user.is_authenticated):
         csrf.protect()
     return None
@@ -146,8 +194,8 @@ def _csrf_cookie(response):
 
 
 def _csrf_error(error: CSRFError):
-    if request.path.startswith(("/admin/api/", "/_dash")):
-        return jsonify({"error": "csrf", "message": error.description}), 400
+    if is_api_path(request.path) or request.path.startswith("/_dash"):
+        return error_response(400, "csrf", error.description)
     return render_template("login.html", form=LoginForm(), error=error.description), 400
 
 
@@ -155,8 +203,8 @@ def _too_many(error):
     message = (
         f"Demasiados intentos fallidos; espere e intente de nuevo. / Too many failed attempts ({error.description})."
     )
-    if request.path.startswith("/admin/api/"):
-        return jsonify({"error": "rate_limited", "message": message}), 429
+    if is_api_path(request.path):
+        return error_response(429, "rate_limited", message)
     return render_template("login.html", form=LoginForm(), error=message), 429
 
 

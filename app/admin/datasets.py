@@ -9,30 +9,73 @@ atomically) and can be trained on.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from app.admin import accounts
+from app.data import coverage
 from app.data.errors import Problem, SurveyValidationError
 from app.db import Database
 from app.db.models import Dataset, User, utcnow
 from app.store import DataStore, build_survey
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".sav", ".dta")
+CHUNK_BYTES = 1 << 20  # uploads are copied and hashed 1 MiB at a time, never held whole in memory
 
 
 @dataclass(frozen=True)
 class Upload:
-    """One uploaded file: the name the admin gave it and its bytes."""
+    """One uploaded file, already on disk: the name the admin gave it, where it is, its size and SHA-256.
+
+    ``size`` counts every byte sent; past the size limit the bytes are counted but not kept.
+    """
 
     name: str
-    content: bytes
+    path: Path
+    size: int
+    sha256: str
+
+
+@contextmanager
+def incoming(settings) -> Iterator[Path]:
+    """A private folder (in the instance's datasets folder) for files being received; removed afterwards."""
+    root = settings.instance_dir / "datasets"
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=root, prefix=".incoming-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def receive(name: str, stream: BinaryIO, folder: Path, max_bytes: int) -> Upload:
+    """Copy an uploaded stream into ``folder`` in chunks, hashing as it goes."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+    digest, size = hashlib.sha256(), 0
+    with os.fdopen(fd, "wb") as out:
+        while chunk := stream.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size <= max_bytes:
+                out.write(chunk)
+                digest.update(chunk)
+    return Upload(name, Path(tmp), size, digest.hexdigest())
+
+
+def receive_bytes(name: str, content: bytes, folder: Path) -> Upload:
+    """An upload that arrived whole (the Dash page's base64 payload), written to ``folder`` like a stream."""
+    import io
+
+    return receive(name, io.BytesIO(content), folder, len(content))
 
 
 class DatasetError(ValueError):
@@ -46,11 +89,13 @@ def _check_files(uploads: list[Upload], max_bytes: int) -> None:
     for up in uploads:
         if not up.name.lower().endswith(ALLOWED_SUFFIXES):
             problems.append(Problem(up.name, None, (), f"a file ending in {', '.join(ALLOWED_SUFFIXES)}", up.name))
-        if len(up.content) > max_bytes:
+        if up.size > max_bytes:
             problems.append(
-                Problem(up.name, None, (), f"at most {max_bytes // 2**20} MB", f"{len(up.content) / 2**20:.1f} MB")
+                Problem(
+                    up.name, None, (), f"at most {max_bytes:,} bytes ({max_bytes // 2**20} MiB)", f"{up.size:,} bytes"
+                )
             )
-        if not up.content:
+        if not up.size:
             problems.append(Problem(up.name, None, (), "a non-empty file", "0 bytes"))
     if problems:
         raise SurveyValidationError(problems)
@@ -66,7 +111,7 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
     _check_files(uploads, settings.max_upload_mb * 2**20)
     digest = hashlib.sha256()
     for up in sorted(uploads, key=lambda u: u.name):
-        digest.update(hashlib.sha256(up.content).digest())
+        digest.update(bytes.fromhex(up.sha256))
     sha = digest.hexdigest()
     existing = session.scalar(
         select(Dataset).where(Dataset.sha256 == sha, Dataset.status.in_(("pending", "active", "superseded")))
@@ -81,9 +126,13 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
         for i, up in enumerate(uploads):
             safe = secure_filename(up.name) or f"file{i}.csv"
             path = tmp / safe
-            path.write_bytes(up.content)
+            os.replace(up.path, path)  # same file system: a rename, no copy
             paths.append(path)
         survey = build_survey(paths, [up.name for up in uploads])
+        label = ", ".join(up.name for up in uploads)
+        lost = coverage.coverage_problems(survey.table, store.survey.table, label)
+        if lost:
+            raise SurveyValidationError(lost)  # a measurement the served maps need is (almost) all missing
         final = root / sha[:16]
         if final.exists():
             shutil.rmtree(final)
@@ -92,6 +141,11 @@ def stage(session: Session, store: DataStore, uploads: list[Upload], user: User 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report = survey.report()
+    report["missing_share"] = {
+        "upload": coverage.missing_shares(survey.table),
+        "served": coverage.missing_shares(store.survey.table),
+        "max_extra": coverage.MAX_EXTRA_MISSING,
+    }
     dataset = Dataset(
         sha256=sha,
         filenames=[up.name for up in uploads],

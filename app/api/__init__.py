@@ -9,6 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app import services
+from app.api import schemas as sc
+from app.api.openapi import doc
 from app.services import BadRequestError
 
 log = logging.getLogger(__name__)
@@ -35,18 +37,38 @@ def _unexpected(exc: Exception):  # pragma: no cover - last resort, logged with 
     return jsonify({"error": "internal_error", "message": "unexpected error; it has been logged"}), 500
 
 
+@bp.get("/openapi.json")
+@doc("This document: OpenAPI 3.1 for /api/v1 and /admin/api", tags=("meta",))
+def openapi_document():
+    from flask import current_app
+
+    from app.api.openapi import build
+
+    cached = current_app.extensions.setdefault("nutrimapa_openapi", {})
+    if "doc" not in cached:
+        cached["doc"] = build(current_app)
+    return jsonify(cached["doc"])
+
+
 @bp.get("/health")
+@doc("Service status, survey version and region counts", responses={200: sc.Health}, tags=("meta",))
 def health():
     return jsonify(services.health())
 
 
 @bp.get("/regions")
+@doc("Regions of a level with parent codes and covariates", query=sc.LevelQuery, responses={200: (sc.Region,)})
 def regions():
     level = services.check_level(request.args.get("level"))
     return jsonify(services.regions(level))
 
 
 @bp.get("/indicators")
+@doc(
+    "Direct survey estimates (percent) for every region of a level",
+    query=sc.IndicatorsQuery,
+    responses={200: (sc.DirectEstimate,)},
+)
 def indicators():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
@@ -56,6 +78,11 @@ def indicators():
 
 
 @bp.get("/estimates")
+@doc(
+    "Model-based (every region, with interval) or direct estimates",
+    query=sc.EstimatesQuery,
+    responses={200: (sc.MethodEstimate,)},
+)
 def estimates():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
@@ -64,6 +91,9 @@ def estimates():
 
 
 @bp.get("/explanations/<ubigeo>")
+@doc(
+    "Why the model says what it says for one region (SHAP)", query=sc.ExplanationQuery, responses={200: sc.Explanation}
+)
 def explanations(ubigeo: str):
     indicator = services.check_indicator(request.args.get("indicator"))
     lang = services.check_lang(request.args.get("lang"))
@@ -87,6 +117,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/estimates.csv")
+@doc("One map view as a documented CSV table", query=sc.EstimatesQuery, media="text/csv", tags=("exports",))
 def estimates_csv():
     level, indicator, method, year = _export_params()
     from app.exports.tables import to_csv_bytes
@@ -100,15 +131,20 @@ def estimates_csv():
 
 
 @bp.get("/estimates.meta.json")
+@doc("The metadata sidecar of an export", query=sc.EstimatesQuery, responses={200: sc.ExportMeta}, tags=("exports",))
 def estimates_meta():
     level, indicator, method, year = _export_params()
     return jsonify(services.export_frame(level, indicator, method, year)[1])
 
 
-@bp.get("/estimates.<fmt>")
+@bp.get("/estimates.<any(gpkg, geojson):fmt>")
+@doc(
+    "One map view with geometry, as GeoPackage or GeoJSON",
+    query=sc.EstimatesQuery,
+    media=("application/geopackage+sqlite3", "application/geo+json"),
+    tags=("exports",),
+)
 def estimates_gis(fmt: str):
-    if fmt not in ("gpkg", "geojson"):
-        return jsonify({"error": "not_found", "message": "formats: csv, gpkg, geojson"}), 404
     level, indicator, method, year = _export_params()
     from app.exports.tables import to_geojson_bytes, to_geopackage_bytes, with_geometry
 
@@ -121,6 +157,9 @@ def estimates_gis(fmt: str):
 
 
 @bp.get("/reports/<ubigeo>.pdf")
+@doc(
+    "A printable report of Peru (peru) or of one region", query=sc.LangQuery, media="application/pdf", tags=("exports",)
+)
 def report_pdf(ubigeo: str):
     lang = services.check_lang(request.args.get("lang"))
     from app.exports.reports import national_report, region_report

@@ -6,7 +6,10 @@ Accepts:
 * INEI's separate modules RECH6 (children) + RECH0 (household) and, when given,
   RECH1 (members), RECH23 (wealth, water) and REC0111 (women), as CSV, SPSS
   ``.sav`` or Stata ``.dta``; several years of the same module may be given;
-* text in UTF-8 (with or without BOM) or Latin-1, separated by ``,`` ``;`` tab or ``|``.
+* text in UTF-8 (with or without BOM) or Latin-1, separated by ``,`` ``;`` tab or ``|``,
+  with decimal points or, as Spanish-locale Excel saves them, decimal commas
+  (detected per column of each file and named in the report's notes; a column
+  mixing both styles is rejected, naming it).
 
 Every problem found is collected and raised together as one
 :class:`~app.data.errors.SurveyValidationError`; nothing partial is returned.
@@ -91,6 +94,49 @@ class RawTable:
     name: str
     frame: pd.DataFrame
     module: str
+    notes: tuple[str, ...] = ()
+
+
+COMMA_DECIMAL = r"^[+-]?\d+,\d+$"
+POINT_DECIMAL = r"^[+-]?\d*\.\d+$"
+
+
+def _decimal_commas(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Read decimal commas (``12,5``) as decimal points, column by column, and say where.
+
+    A column holding both ``12,5`` and ``12.5`` is ambiguous (``1.234`` might be a
+    thousand): it is rejected, naming the column, rather than guessed.
+    """
+    converted, mixed = [], []
+    for col in df.columns:
+        if col == "__row":
+            continue
+        values = df[col].dropna().astype(str).str.strip()
+        commas = values.str.match(COMMA_DECIMAL)
+        if not commas.any():
+            continue
+        points = values.str.match(POINT_DECIMAL)
+        if points.any():
+            mixed.append(
+                Problem(
+                    name,
+                    str(col).strip().upper(),
+                    tuple(df.loc[values[points].index[:20], "__row"]),
+                    "one decimal separator per column (all decimal commas or all decimal points)",
+                    f"{int(commas.sum())} values with a decimal comma and {int(points.sum())} with a decimal point",
+                )
+            )
+            continue
+        present = df[col].notna()  # keep the object column (and its NaN) as the other columns are
+        df.loc[present, col] = values.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+        converted.append(str(col).strip().upper())
+    if mixed:
+        raise SurveyValidationError(mixed)
+    if not converted:
+        return df, []
+    shown = ", ".join(converted[:12]) + (f" and {len(converted) - 12} more" if len(converted) > 12 else "")
+    note = f"{name}: decimal commas (Spanish-locale spreadsheet) read as decimal points in {len(converted)} columns"
+    return df, [f"{note}: {shown}"]
 
 
 def _decode(raw: bytes) -> str:
@@ -100,7 +146,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-def _read_text(path: Path, name: str) -> pd.DataFrame:
+def _read_text(path: Path, name: str) -> tuple[pd.DataFrame, list[str]]:
     raw = path.read_bytes()
     text = _decode(raw)
     if not text.strip():
@@ -144,7 +190,7 @@ def _read_text(path: Path, name: str) -> pd.DataFrame:
         io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=MISSING_TEXT, skip_blank_lines=True
     )
     df["__row"] = np.arange(2, len(df) + 2)
-    return df
+    return _decimal_commas(df, name)
 
 
 def _read_stat(path: Path, kind: str) -> pd.DataFrame:
@@ -179,8 +225,12 @@ def read_table(path: Path, name: str | None = None) -> RawTable:
         raise SurveyValidationError(
             [Problem(name, None, (), "an ENDES table with a header row and data", "an empty file")]
         )
+    notes: list[str] = []
     try:
-        df = _read_text(path, name) if kind == "csv" else _read_stat(path, kind)
+        if kind == "csv":
+            df, notes = _read_text(path, name)
+        else:
+            df = _read_stat(path, kind)
     except SurveyValidationError:
         raise
     except Exception as exc:  # parser errors from pandas/pyreadstat name no file; add it
@@ -206,7 +256,7 @@ def read_table(path: Path, name: str | None = None) -> RawTable:
                 )
             ]
         )
-    return RawTable(name, df, module)
+    return RawTable(name, df, module, tuple(notes))
 
 
 def _numeric(df: pd.DataFrame, col: str, name: str, problems: list[Problem]) -> pd.Series:
@@ -539,6 +589,7 @@ def read_endes(paths: Iterable[Path | str], names: Sequence[str] | None = None) 
         raise SurveyValidationError(problems)
     samples = [t for t in tables if t.module == "sample"]
     frames = []
+    notes: list[str] = [n for t in tables for n in t.notes]
     if samples and len(samples) != len(tables):
         raise SurveyValidationError(
             [
@@ -551,7 +602,6 @@ def read_endes(paths: Iterable[Path | str], names: Sequence[str] | None = None) 
                 )
             ]
         )
-    notes: list[str] = []
     if samples:
         for t in samples:
             try:

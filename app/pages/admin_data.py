@@ -124,14 +124,16 @@ def problems_view(exc: SurveyValidationError, lang: str) -> html.Div:
 def stage_upload(contents, filenames):
     require_admin()
     lang = current_lang()
-    uploads = [
-        datasets.Upload(name, base64.b64decode(content.split(",", 1)[1]))
-        for name, content in zip(filenames or [], contents or [], strict=True)
-    ]
-    try:
-        ds = datasets.upload(get_db(), get_store(), uploads, current_user, request.remote_addr)
-    except SurveyValidationError as exc:
-        return problems_view(exc, lang), None, True, True
+    store = get_store()
+    with datasets.incoming(store.settings) as folder:
+        uploads = [
+            datasets.receive_bytes(name, base64.b64decode(content.split(",", 1)[1]), folder)
+            for name, content in zip(filenames or [], contents or [], strict=True)
+        ]
+        try:
+            ds = datasets.upload(get_db(), store, uploads, current_user, request.remote_addr)
+        except SurveyValidationError as exc:
+            return problems_view(exc, lang), None, True, True
     pending = ds.status == "pending"
     return report_view(ds.report, lang), ds.id, not pending, not pending
 

@@ -35,7 +35,7 @@ def test_every_admin_route_refuses_anonymous_visitors(anon_client, admin_app):
             url = _concrete(rule)
             response = anon_client.open(url, method=method)
             assert response.status_code == 401, (method, url)
-            assert response.json["error"] == "authentication required"
+            assert response.json["error"] == "unauthorized"
     pages = [p["path"] for p in page_registry.values() if p["path"].startswith("/admin")]
     assert len(pages) >= 3, pages
     for path in pages:

@@ -85,7 +85,7 @@ def test_size_limit(make_app, admin_settings, tmp_path):
     response = _post(client, "endes.csv", big)
     assert response.status_code in (413, 422)
     if response.status_code == 422:
-        assert "at most 1 MB" in response.json["problems"][0]["expected"]
+        assert "at most 1,048,576 bytes" in response.json["problems"][0]["expected"]
 
 
 def test_discard_pending_upload(admin_client, admin_settings, tmp_path):
