@@ -37,6 +37,12 @@ class Settings:
     session_hours: int = 8
     debug: bool = False
     testing: bool = False
+    # /metrics: served only to these networks (CIDR, comma-separated) or to a bearer token
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str | None = None
+    metrics_dir: Path | None = None  # PROMETHEUS_MULTIPROC_DIR: one file per worker, summed per scrape
+    worker_metrics_port: int = 9540  # the Celery worker's own /metrics
+    drift_threshold: float = 0.25  # population stability index above which a feature has drifted
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +67,15 @@ class Settings:
             login_limit=env.get("NUTRIMAPA_LOGIN_LIMIT", base.login_limit),
             session_hours=int(env.get("NUTRIMAPA_SESSION_HOURS", base.session_hours)),
             debug=env.get("NUTRIMAPA_DEBUG", "0") == "1",
+            metrics_allow=tuple(
+                n.strip()
+                for n in env.get("NUTRIMAPA_METRICS_ALLOW", ",".join(base.metrics_allow)).split(",")
+                if n.strip()
+            ),
+            metrics_token=env.get("NUTRIMAPA_METRICS_TOKEN") or None,
+            metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
+            worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
+            drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
         )
 
     def to_env(self) -> dict[str, str]:

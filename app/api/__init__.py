@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import services
 from app.services import BadRequestError
+from app.web.responses import shared_json
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,14 @@ def health():
 
 
 @bp.get("/regions")
+@shared_json("level")
 def regions():
     level = services.check_level(request.args.get("level"))
     return jsonify(services.regions(level))
 
 
 @bp.get("/indicators")
+@shared_json("level", "indicator", "year", "age_group")
 def indicators():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
@@ -56,6 +59,7 @@ def indicators():
 
 
 @bp.get("/estimates")
+@shared_json("level", "indicator", "year", "method")
 def estimates():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
