@@ -42,6 +42,7 @@ class Settings:
     metrics_token: str | None = None
     metrics_dir: Path | None = None  # PROMETHEUS_MULTIPROC_DIR: one file per worker, summed per scrape
     worker_metrics_port: int = 9540  # the Celery worker's own /metrics
+    worker_metrics_addr: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus scrapes from outside
     drift_threshold: float = 0.25  # population stability index above which a feature has drifted
 
     @classmethod
@@ -75,6 +76,7 @@ class Settings:
             metrics_token=env.get("NUTRIMAPA_METRICS_TOKEN") or None,
             metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
             worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
+            worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
             drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
         )
 
