@@ -73,7 +73,7 @@ class Settings:
                 for n in env.get("NUTRIMAPA_METRICS_ALLOW", ",".join(base.metrics_allow)).split(",")
                 if n.strip()
             ),
-            metrics_token=env.get("NUTRIMAPA_METRICS_TOKEN") or None,
+            metrics_token=env.get("NUTRIMAPA_METRICS_TOKEN") or _read_secret(env.get("NUTRIMAPA_METRICS_TOKEN_FILE")),
             metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
             worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
             worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
@@ -97,3 +97,8 @@ class Settings:
     def web_geo_dir(self) -> Path:
         """Folder of browser-ready (simplified, rounded) GeoJSON files."""
         return self.geodata_dir / "web"
+
+
+def _read_secret(path: str | None) -> str | None:
+    """A secret mounted as a file (Docker/Kubernetes secrets), stripped; None when unset."""
+    return Path(path).read_text(encoding="utf-8").strip() or None if path else None
