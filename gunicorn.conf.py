@@ -27,6 +27,12 @@ def on_starting(server):
         stale.unlink()
 
 
+def post_worker_init(worker):
+    from app.web.metrics import warm
+
+    warm(worker.wsgi)  # drift and model figures ready before the first scrape
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

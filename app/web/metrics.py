@@ -69,6 +69,12 @@ def init_app(
         return Response(body, content_type=ctype, headers={"Cache-Control": "no-store"})
 
 
+def warm(server: Flask) -> None:
+    """Compute the scrape-time figures once (drift reference, model quality) so the first scrape is fast too."""
+    with server.app_context():
+        scrape_families(server.extensions["nutrimapa"].settings)
+
+
 def _allowed(networks: tuple, token: str | None) -> bool:
     if token:
         sent = request.headers.get("Authorization", "")
