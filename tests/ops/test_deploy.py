@@ -60,7 +60,7 @@ def test_compose_file_matches_the_compose_specification():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
     assert {"web", "tips", "worker", "beat", "postgres", "redis", "mosquitto", "prometheus", "grafana"} <= set(services)
-    assert "models:/srv/nutrimapa/models:ro" in services["web"]["volumes"]
+    assert "models:/srv/nutrimapa/models:ro" in services["tips"]["volumes"]
     assert "models:/srv/nutrimapa/models" in services["worker"]["volumes"]
     for name in ("web", "tips", "worker", "postgres", "redis", "prometheus", "grafana"):
         assert "healthcheck" in services[name], name
