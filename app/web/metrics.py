@@ -71,8 +71,11 @@ def init_app(
 
 def warm(server: Flask) -> None:
     """Compute the scrape-time figures once (drift reference, model quality) so the first scrape is fast too."""
-    with server.app_context():
-        scrape_families(server.extensions["nutrimapa"].settings)
+    try:
+        with server.app_context():
+            scrape_families(server.extensions["nutrimapa"].settings)
+    except Exception:  # never stop a worker from booting: the first scrape will compute them instead
+        log.exception("could not precompute the scrape-time metrics")
 
 
 def _allowed(networks: tuple, token: str | None) -> bool:
@@ -149,7 +152,7 @@ def model_state(settings: Settings, survey) -> tuple[str | None, dict, dict[str,
         art = model_artefacts()
     except FileNotFoundError:
         return None, {}, {}, {}
-    key = (art.version, survey.version)
+    key = (str(settings.instance_dir), art.version, survey.version)
     if key not in _MODEL_CACHE:
         ref = monitoring.load_or_build_reference(settings.instance_dir, art.version, art.metadata, survey.table)
         drift = monitoring.drift(ref, monitoring.newest_year_features(survey.table))

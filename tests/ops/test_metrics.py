@@ -109,3 +109,16 @@ def test_psi_known_values(expected, actual, low, high):
     from app.monitoring import psi
 
     assert low <= psi(expected, actual) <= high
+
+
+def test_empty_allow_list_means_token_only(settings):
+    from app import create_app
+    from app.config import Settings
+    from tests.conftest import _reset_dash_globals
+
+    assert Settings.from_env({"NUTRIMAPA_METRICS_ALLOW": ""}).metrics_allow == ()
+    _reset_dash_globals()
+    client = create_app(replace(settings, metrics_allow=(), metrics_token="t0k")).server.test_client()
+    assert client.get("/metrics").status_code == 403  # even from loopback (a reverse proxy on the host)
+    assert client.get("/metrics", headers={"Authorization": "Bearer t0k"}).status_code == 200
+    _reset_dash_globals()
