@@ -2,15 +2,17 @@
 
 Pure functions on tables and metadata (no Flask, no TensorFlow). The reference is
 the feature distribution of the rows a model version was trained on (its
-``train_years``), profiled once per version and kept as JSON in
-``instance/monitoring/`` so every worker and host compares against the same
-bins. The population stability index is computed here with numpy: no library on
+``train_years`` of its own training files, found by the hash recorded in its
+metadata; else of the served survey), profiled once per version and kept as
+JSON in ``instance/monitoring/`` so every worker and host compares against the
+same bins. The population stability index is computed here with numpy: no library on
 our pinned stack provides it (the usual drift suites pull in their own heavy
 dashboards).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -102,26 +104,56 @@ def reference_path(instance_dir: Path, version: str) -> Path:
     return instance_dir / "monitoring" / f"reference-{version}.json"
 
 
-def load_or_build_reference(instance_dir: Path, version: str, metadata: dict, table: pd.DataFrame) -> dict:
-    """The version's reference profile: read from disk, or profiled from ``table``'s training years and saved.
+def training_files(metadata: dict, search: list[Path]) -> list[Path] | None:
+    """The files a version was trained on, found by path or by name in ``search`` folders, and only if their
+    bytes still hash to the version's recorded ``training_data.sha256``; None otherwise."""
+    names = metadata.get("config", {}).get("survey_files") or []
+    expected = metadata.get("training_data", {}).get("sha256")
+    if not names or not expected:
+        return None
+    found = []
+    for name in map(Path, names):
+        candidates = [name, *(folder / name.name for folder in search)]
+        hit = next((c for c in candidates if c.is_file()), None)
+        if hit is None:
+            return None
+        found.append(hit)
+    digest = hashlib.sha256()
+    for path in found:
+        digest.update(path.read_bytes())
+    return found if digest.hexdigest() == expected else None
 
-    Call it before a new survey replaces the served one, so the reference is the data the model learnt from.
+
+def load_or_build_reference(
+    instance_dir: Path, version: str, metadata: dict, table: pd.DataFrame, search: list[Path] | None = None
+) -> dict:
+    """The version's reference profile: read from disk, or profiled once and saved for every worker.
+
+    The reference is the version's own training files when they can be found unchanged (``search``: folders
+    to look in by name); otherwise ``table``'s rows in the version's training years. Call it before a new
+    survey replaces the served one, so the fallback is the data the model learnt from.
     """
     path = reference_path(instance_dir, version)
     if path.exists():
         return json.loads(path.read_text())["features"]
     years = metadata.get("training_data", {}).get("train_years") or sorted(table["year"].unique())[:-1]
+    files = training_files(metadata, search or [])
+    source = "table"
+    if files is not None:
+        from app.store import build_survey
+
+        table, source = build_survey(files).table, "training files"
     rows = table[table["year"].isin(years)]
     if rows.empty:
         rows = table
     ref = profile(model_frame(rows))
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"version": version, "train_years": [int(y) for y in years], "rows": len(rows), "features": ref}
+    body = {"version": version, "source": source, "train_years": [int(y) for y in years], "rows": len(rows)}
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
     with os.fdopen(fd, "w") as fh:
-        json.dump(body, fh)
+        json.dump({**body, "features": ref}, fh)
     os.replace(tmp, path)
-    log.info("drift reference for model %s profiled from %d rows (years %s)", version, len(rows), years)
+    log.info("drift reference for model %s from the %s: %d rows (years %s)", version, source, len(rows), years)
     return ref
 
 
@@ -134,20 +166,29 @@ def _active(models_dir: Path) -> tuple[str, dict] | None:
     return version, json.loads((models_dir / version / "metadata.json").read_text())
 
 
-def ensure_reference(models_dir: Path, instance_dir: Path, served: pd.DataFrame) -> None:
-    """Profile the active model's training data from the served survey, if not done yet (before it is replaced)."""
+def search_folders(survey_files: tuple[Path, ...], instance_dir: Path) -> list[Path]:
+    """Where a version's training files may be found by name: the configured survey files' folders, uploads."""
+    folders = {Path(p).parent for p in survey_files}
+    folders.update(p for p in (instance_dir / "datasets").glob("*") if p.is_dir())
+    return sorted(folders)
+
+
+def ensure_reference(models_dir: Path, instance_dir: Path, served: pd.DataFrame, search: list[Path]) -> None:
+    """Profile the active model's training data, if not done yet (call before the served survey is replaced)."""
     active = _active(models_dir)
     if active is not None:
-        load_or_build_reference(instance_dir, active[0], active[1], served)
+        load_or_build_reference(instance_dir, active[0], active[1], served, search)
 
 
-def survey_drift(models_dir: Path, instance_dir: Path, table: pd.DataFrame, threshold: float) -> dict[str, float]:
+def survey_drift(
+    models_dir: Path, instance_dir: Path, table: pd.DataFrame, threshold: float, search: list[Path]
+) -> dict[str, float]:
     """Drift of a survey's newest year against the active model's training data; logged, with a warning past
     ``threshold`` (the /metrics gauges show the served survey's values to every worker)."""
     active = _active(models_dir)
     if active is None:
         return {}
-    ref = load_or_build_reference(instance_dir, active[0], active[1], table)
+    ref = load_or_build_reference(instance_dir, active[0], active[1], table, search)
     values = drift(ref, newest_year_features(table))
     high = {f: round(v, 3) for f, v in values.items() if v > threshold}
     if high:

@@ -137,9 +137,12 @@ def accept(
     if dataset.status == "active":
         return dataset
     settings = store.settings
-    monitoring.ensure_reference(settings.models_dir, settings.instance_dir, store.survey.table)  # before the swap
+    search = monitoring.search_folders(settings.survey_files, settings.instance_dir)
+    monitoring.ensure_reference(settings.models_dir, settings.instance_dir, store.survey.table, search)  # before swap
     store.replace_survey([Path(p) for p in dataset.stored_paths], dataset.filenames)
-    monitoring.survey_drift(settings.models_dir, settings.instance_dir, store.survey.table, settings.drift_threshold)
+    monitoring.survey_drift(
+        settings.models_dir, settings.instance_dir, store.survey.table, settings.drift_threshold, search
+    )
     for other in session.scalars(select(Dataset).where(Dataset.status == "active")):
         other.status = "superseded"
     dataset.status, dataset.decided_at = "active", utcnow()

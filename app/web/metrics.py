@@ -154,7 +154,8 @@ def model_state(settings: Settings, survey) -> tuple[str | None, dict, dict[str,
         return None, {}, {}, {}
     key = (str(settings.instance_dir), art.version, survey.version)
     if key not in _MODEL_CACHE:
-        ref = monitoring.load_or_build_reference(settings.instance_dir, art.version, art.metadata, survey.table)
+        search = monitoring.search_folders(settings.survey_files, settings.instance_dir)
+        ref = monitoring.load_or_build_reference(settings.instance_dir, art.version, art.metadata, survey.table, search)
         drift = monitoring.drift(ref, monitoring.newest_year_features(survey.table))
         _MODEL_CACHE.clear()
         _MODEL_CACHE[key] = (drift, monitoring.quality(art.metadata))

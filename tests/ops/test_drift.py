@@ -3,6 +3,7 @@ drift gauge over the alert threshold (a labelled synthetic file built from the b
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -47,3 +48,24 @@ def test_shifted_survey_moves_drift_over_threshold(admin_client, admin_settings,
     assert after["sex"] < 0.1, after  # untouched features stay put
     # The reference is the model's training data, kept for every worker: another worker agrees.
     assert (admin_settings.instance_dir / "monitoring" / "reference-v1.json").exists()
+
+
+def test_reference_is_the_versions_own_training_files(client, settings):
+    import json
+
+    client.get("/metrics")
+    ref = json.loads((settings.instance_dir / "monitoring" / "reference-v1.json").read_text())
+    assert ref["source"] == "training files"  # found by name, bytes matching metadata's sha256
+    assert ref["train_years"] == list(range(2015, 2023))
+
+
+def test_changed_training_files_are_not_used(tmp_path):
+    from app import monitoring
+    from app.config import BUNDLED_SURVEY, ROOT
+
+    meta = json.loads((ROOT / "models" / "v1" / "metadata.json").read_text())
+    assert monitoring.training_files(meta, [BUNDLED_SURVEY.parent]) is not None
+    altered = tmp_path / BUNDLED_SURVEY.name
+    altered.write_bytes(BUNDLED_SURVEY.read_bytes() + b"\n")
+    moved = {**meta, "config": {**meta["config"], "survey_files": [str(tmp_path / "gone" / altered.name)]}}
+    assert monitoring.training_files(moved, [tmp_path]) is None  # same name, other bytes
