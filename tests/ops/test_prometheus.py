@@ -206,10 +206,13 @@ def test_every_panel_and_alert_expression_returns_data(stack):
             missing.append(f"{where}: {expr}")
     assert not missing, "expressions without data:\n" + "\n".join(missing)
 
-    # Scrape cost, as Prometheus measured it, with every series present.
-    durations = [float(r["value"][1]) for r in query(prom, 'scrape_duration_seconds{job="nutrimapa-web"}')]
+    # Scrape cost, as Prometheus measured it, with every series present. Over the whole run the worst includes
+    # warm-up, when both sync workers can be busy with first requests (Dash set-up) and a scrape waits.
+    last = float(query(prom, 'scrape_duration_seconds{job="nutrimapa-web"}')[0]["value"][1])
+    settled = float(query(prom, 'max_over_time(scrape_duration_seconds{job="nutrimapa-web"}[3s])')[0]["value"][1])
     worst = float(query(prom, 'max_over_time(scrape_duration_seconds{job="nutrimapa-web"}[1m])')[0]["value"][1])
-    print(f"/metrics scrape: last {durations[0] * 1000:.1f} ms, worst over the last minute {worst * 1000:.1f} ms")
-    assert durations[0] <= 0.25  # the 50 ms target is measured by `make bench`; CI shares 2 cores
+    print(f"/metrics scrape: last {last * 1000:.1f} ms, worst of the last 3 s {settled * 1000:.1f} ms, ", end="")
+    print(f"worst of the whole run (with warm-up) {worst * 1000:.1f} ms")
+    assert settled <= 0.25  # the 50 ms target is measured by `make bench`; CI shares 2 cores
     # Both gunicorn workers are summed in one scrape.
     assert float(query(prom, 'sum(nutrimapa_web_workers{job="nutrimapa-web"})')[0]["value"][1]) == 2
