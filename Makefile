@@ -33,10 +33,11 @@ browser-deps:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
-# Debian prometheus (prometheus + promtool) for tests/ops: alert-rule unit tests and a real scrape (skipped if present).
-OPS_PACKAGES := prometheus
+# Debian prometheus (prometheus + promtool) and prometheus-alertmanager (amtool) for tests/ops: alert-rule unit
+# tests, config checks and a real scrape (skipped if present).
+OPS_PACKAGES := prometheus prometheus-alertmanager
 ops-deps:
-	@if command -v prometheus >/dev/null && command -v promtool >/dev/null; then :; \
+	@if command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v amtool >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OPS_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OPS_PACKAGES) >/dev/null; fi
 
@@ -44,6 +45,7 @@ ops-deps:
 ops-check: $(VENV)/.installed-dev ops-deps
 	promtool check rules deploy/prometheus/alerts.yml
 	cd deploy/prometheus && promtool test rules alerts_test.yml
+	amtool check-config deploy/alertmanager/alertmanager.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 	$(BIN)/kubernetes-validate --strict -k 1.33.0 $$(ls deploy/k8s/*.yaml | grep -v kustomization)
 	$(BIN)/hadolint Dockerfile

@@ -46,6 +46,13 @@ def test_prometheus_config_and_rules(tmp_path):
     assert "SUCCESS" in _run(promtool, "test", "rules", "alerts_test.yml", cwd=DEPLOY / "prometheus")
 
 
+def test_alertmanager_config():
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        pytest.fail("amtool not found: `make ops-deps` installs Debian's prometheus-alertmanager package")
+    assert "SUCCESS" in _run(amtool, "check-config", str(DEPLOY / "alertmanager" / "alertmanager.yml"))
+
+
 def test_every_alert_rule_has_a_promtool_test():
     rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
     names = {r["alert"] for g in rules["groups"] for r in g["rules"]}
@@ -59,7 +66,19 @@ def test_compose_file_matches_the_compose_specification():
     _run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", str(DEPLOY / "compose.yaml"))
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"web", "tips", "worker", "beat", "postgres", "redis", "mosquitto", "prometheus", "grafana"} <= set(services)
+    expected = {
+        "web",
+        "tips",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "mosquitto",
+        "prometheus",
+        "alertmanager",
+        "grafana",
+    }
+    assert expected <= set(services)
     assert "models:/srv/nutrimapa/models:ro" in services["tips"]["volumes"]
     assert "models:/srv/nutrimapa/models" in services["worker"]["volumes"]
     for name in ("web", "tips", "worker", "postgres", "redis", "prometheus", "grafana"):
