@@ -14,6 +14,8 @@ and the Celery worker do it).
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,6 +47,22 @@ def exposition(multiproc_dir: Path | None, collectors: Iterable[Collector] = ())
     for c in collectors:
         registry.register(c)
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def scrape_allowed(
+    remote_addr: str | None, authorization: str | None, networks: Iterable[str], token: str | None
+) -> bool:
+    """Whether a caller may read ``/metrics``: the bearer token, or an address in ``networks`` (CIDR strings).
+
+    The same rule for every service (the dashboard's Flask hook, the tips service's FastAPI route).
+    """
+    if token and hmac.compare_digest((authorization or "").encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        addr = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return False
+    return any(addr in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 class _Forward(Collector):

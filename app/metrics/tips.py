@@ -4,6 +4,18 @@ The tips service imports these and records them; the Grafana tips dashboard and
 the alert rules in ``deploy/prometheus/`` refer to exactly these names. Label
 values come from the fixed tuples below: call :func:`touch` once at start-up so
 every series exists at zero before the first send.
+
+Serving them from the tips service (FastAPI), with the dashboard's access rule::
+
+    from app.metrics import exposition, scrape_allowed
+
+    @app.get("/metrics")
+    def metrics(request: Request):
+        auth = request.headers.get("authorization")
+        if not scrape_allowed(request.client.host, auth, settings.metrics_allow, settings.metrics_token):
+            raise HTTPException(403)
+        body, ctype = exposition(settings.metrics_dir)
+        return Response(body, media_type=ctype)
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ worker answers alike. Only allowed networks, or a bearer token, may scrape.
 from __future__ import annotations
 
 import contextlib
-import hmac
-import ipaddress
 import logging
 import re
 import time
@@ -47,7 +45,6 @@ def init_app(
     """
     state = {"callbacks": None, "pages": None, "callback_ids": callback_ids, "page_paths": page_paths}
     server.extensions["nutrimapa_metrics"] = state
-    networks = tuple(ipaddress.ip_network(n, strict=False) for n in settings.metrics_allow)
     wm.WORKERS.set(1)
 
     @server.before_request
@@ -63,7 +60,8 @@ def init_app(
 
     @server.get("/metrics")
     def metrics_endpoint():
-        if not _allowed(networks, settings.metrics_token):
+        auth = request.headers.get("Authorization")
+        if not m.scrape_allowed(request.remote_addr, auth, settings.metrics_allow, settings.metrics_token):
             abort(403)
         body, ctype = m.exposition(settings.metrics_dir, [_Scraped(scrape_families(settings))])
         return Response(body, content_type=ctype, headers={"Cache-Control": "no-store"})
@@ -76,18 +74,6 @@ def warm(server: Flask) -> None:
             scrape_families(server.extensions["nutrimapa"].settings)
     except Exception:  # never stop a worker from booting: the first scrape will compute them instead
         log.exception("could not precompute the scrape-time metrics")
-
-
-def _allowed(networks: tuple, token: str | None) -> bool:
-    if token:
-        sent = request.headers.get("Authorization", "")
-        if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-            return True
-    try:
-        addr = ipaddress.ip_address(request.remote_addr or "")
-    except ValueError:
-        return False
-    return any(addr in n for n in networks)
 
 
 def _route_label(state: dict) -> str:
