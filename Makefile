@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata train validate bench clean db admin worker audit
+.PHONY: run test lint venv dev-deps browser-deps ops-deps ops-check geodata train validate bench load-bench clean db admin worker audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,28 @@ browser-deps:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
+# Debian prometheus (prometheus + promtool) and prometheus-alertmanager (amtool) for tests/ops: alert-rule unit
+# tests, config checks and a real scrape (skipped if present).
+OPS_PACKAGES := prometheus prometheus-alertmanager
+ops-deps:
+	@if command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v amtool >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OPS_PACKAGES) >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OPS_PACKAGES) >/dev/null; fi
+
+# The deployment files checked by their own tools (also part of `make test`, in tests/ops/test_deploy.py).
+ops-check: $(VENV)/.installed-dev ops-deps
+	promtool check rules deploy/prometheus/alerts.yml
+	cd deploy/prometheus && promtool test rules alerts_test.yml
+	amtool check-config deploy/alertmanager/alertmanager.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
+	$(BIN)/kubernetes-validate --strict -k 1.33.0 $$(ls deploy/k8s/*.yaml | grep -v kustomization)
+	$(BIN)/hadolint Dockerfile
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check app geodata training bench tests
 	$(BIN)/ruff format --check app geodata training bench tests
 
-test: $(VENV)/.installed-dev browser-deps lint
+test: $(VENV)/.installed-dev browser-deps ops-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 # Known vulnerabilities in the pinned runtime dependencies (pip-audit, PyPI's advisory data).
@@ -74,6 +91,11 @@ bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.dashboard_bench
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.tips_bench
+	$(BIN)/python -m bench.load_bench
+
+# Locust against gunicorn on loopback (JSON report); LOAD_DURATION=2m for the issue's full run.
+load-bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.load_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance

@@ -80,6 +80,14 @@ def create_app(settings: Settings | None = None):
     app.layout = shell.layout  # a function: evaluated per page load, in the visitor's language
     app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.default_language}">')
     security.init_app(server, app)  # CSP (with Dash's inline-script hashes), nosniff, referrer, no framing
+    from app.web import metrics
+
+    metrics.init_app(
+        server,
+        settings,
+        callback_ids=lambda: list(app.callback_map),
+        page_paths=lambda: [p.get("path_template") or p["path"] for p in dash.page_registry.values()],
+    )
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app
 

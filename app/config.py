@@ -37,6 +37,13 @@ class Settings:
     session_hours: int = 8
     debug: bool = False
     testing: bool = False
+    # /metrics: served only to these networks (CIDR, comma-separated) or to a bearer token
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str | None = None
+    metrics_dir: Path | None = None  # PROMETHEUS_MULTIPROC_DIR: one file per worker, summed per scrape
+    worker_metrics_port: int = 9540  # the Celery worker's own /metrics
+    worker_metrics_addr: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus scrapes from outside
+    drift_threshold: float = 0.25  # population stability index above which a feature has drifted
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +68,16 @@ class Settings:
             login_limit=env.get("NUTRIMAPA_LOGIN_LIMIT", base.login_limit),
             session_hours=int(env.get("NUTRIMAPA_SESSION_HOURS", base.session_hours)),
             debug=env.get("NUTRIMAPA_DEBUG", "0") == "1",
+            metrics_allow=tuple(
+                n.strip()
+                for n in env.get("NUTRIMAPA_METRICS_ALLOW", ",".join(base.metrics_allow)).split(",")
+                if n.strip()
+            ),
+            metrics_token=env.get("NUTRIMAPA_METRICS_TOKEN") or _read_secret(env.get("NUTRIMAPA_METRICS_TOKEN_FILE")),
+            metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
+            worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
+            worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
+            drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -80,3 +97,8 @@ class Settings:
     def web_geo_dir(self) -> Path:
         """Folder of browser-ready (simplified, rounded) GeoJSON files."""
         return self.geodata_dir / "web"
+
+
+def _read_secret(path: str | None) -> str | None:
+    """A secret mounted as a file (Docker/Kubernetes secrets), stripped; None when unset."""
+    return Path(path).read_text(encoding="utf-8").strip() or None if path else None

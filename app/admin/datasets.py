@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from app import monitoring
 from app.admin import accounts
 from app.data import coverage
 from app.data.errors import Problem, SurveyValidationError
@@ -189,7 +190,13 @@ def accept(
         raise DatasetError(f"dataset {dataset_id} was discarded; upload it again")
     if dataset.status == "active":
         return dataset
+    settings = store.settings
+    search = monitoring.search_folders(settings.survey_files, settings.instance_dir)
+    monitoring.ensure_reference(settings.models_dir, settings.instance_dir, store.survey.table, search)  # before swap
     store.replace_survey([Path(p) for p in dataset.stored_paths], dataset.filenames)
+    monitoring.survey_drift(
+        settings.models_dir, settings.instance_dir, store.survey.table, settings.drift_threshold, search
+    )
     for other in session.scalars(select(Dataset).where(Dataset.status == "active")):
         other.status = "superseded"
     dataset.status, dataset.decided_at = "active", utcnow()

@@ -57,6 +57,15 @@ def reap() -> None:
             del _CHILDREN[pid]
 
 
+def use_metrics_dir(path: Path) -> None:
+    """Make this process and its children write Prometheus samples to ``path`` (the Celery worker's pool).
+
+    prometheus_client reads ``PROMETHEUS_MULTIPROC_DIR`` when first imported, so call this before.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 def celery_app(settings: Settings):
     """The Celery app (broker and results in Redis); the worker runs ``celery -A app.worker worker``."""
     from celery import Celery

@@ -12,6 +12,7 @@ from app import services
 from app.api import schemas as sc
 from app.api.openapi import doc
 from app.services import BadRequestError
+from app.web.responses import shared_json
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def health():
 
 @bp.get("/regions")
 @doc("Regions of a level with parent codes and covariates", query=sc.LevelQuery, responses={200: (sc.Region,)})
+@shared_json("level")
 def regions():
     level = services.check_level(request.args.get("level"))
     return jsonify(services.regions(level))
@@ -69,6 +71,7 @@ def regions():
     query=sc.IndicatorsQuery,
     responses={200: (sc.DirectEstimate,)},
 )
+@shared_json("level", "indicator", "year", "age_group")
 def indicators():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
@@ -83,6 +86,7 @@ def indicators():
     query=sc.EstimatesQuery,
     responses={200: (sc.MethodEstimate,)},
 )
+@shared_json("level", "indicator", "year", "method")
 def estimates():
     level = services.check_level(request.args.get("level"))
     indicator = services.check_indicator(request.args.get("indicator"))
