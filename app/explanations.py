@@ -13,6 +13,7 @@ FEATURE_LABELS = {
     "wealth": ("Pobreza del hogar", "Household poverty"),
     "education": ("Educación de la madre", "Mother's education"),
     "department": ("Departamento (efecto regional)", "Department (regional effect)"),
+    "calibration": ("Ajuste a la evidencia del departamento", "Adjustment to the department's survey evidence"),
 }
 
 
@@ -60,6 +61,13 @@ def describe(feature: str, feature_value: float, contribution: float, ubigeo: st
     elif feature == "department":
         name = DEPARTMENTS.get(ubigeo[:2], ubigeo[:2])
         what = f"Ser parte de {name}" if es else f"Being in {name}"
+    elif feature == "calibration":
+        name = DEPARTMENTS.get(ubigeo[:2], ubigeo[:2])
+        what = (
+            f"Ajuste a la evidencia de la encuesta en {name} (todos los años y vecinos)"
+            if es
+            else f"Adjustment to the survey evidence of {name} (all years and neighbours)"
+        )
     else:  # pragma: no cover - every model feature is listed above
         what = feature
     return f"{what}: {_points(contribution, lang)}"

@@ -18,6 +18,8 @@ from app.store import DataStore
 from training import registry
 from training.features import FEATURES
 
+EXPLAINED = (*FEATURES, "calibration")  # model features plus the benchmarking line
+
 
 class BadRequestError(ValueError):
     """A parameter a user can fix; the API answers 400 with this message."""
@@ -163,32 +165,51 @@ def level_of(ubigeo: str) -> str | None:
 
 
 def model_year() -> int:
+    """The latest year the active model estimates (the default year)."""
     return int(model_artefacts().metadata["estimation"]["year"])
 
 
-def estimate_records(level: str, indicator: str, year: int | None, method: str) -> list[dict]:
+def model_years() -> list[int]:
+    """Every year the active model has estimates for (older versions: one year)."""
+    est = model_artefacts().metadata["estimation"]
+    return [int(y) for y in est.get("years", [est["year"]])]
+
+
+def check_model_year(year: str | int | None) -> int:
+    """A model year from a query parameter; 400 naming the available years otherwise."""
+    years = model_years()
+    if year in (None, ""):
+        return years[-1]
+    text = str(year)
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequestError("year", f"year must be a whole number such as {years[-1]}; got {year!r}", years)
+    if int(text) not in years:
+        raise BadRequestError(
+            "year",
+            f"model {model_artefacts().version} has no estimates for {int(text)}; available: {years}",
+            years,
+        )
+    return int(text)
+
+
+def estimate_records(level: str, indicator: str, year: int | str | None, method: str) -> list[dict]:
     """Model (every unit, with interval) or direct survey estimates, with the method named."""
     if method == "direct":
         year = check_year(year)
         rows = indicator_records(level, indicator, year)
         return [{**r, "method": "direct", "year": year} for r in rows]
     art = model_artefacts()
-    myear = int(art.metadata["estimation"]["year"])
-    if year not in (None, "") and str(year) != str(myear):
-        raise BadRequestError(
-            "year",
-            f"model estimates are for {myear} (model {art.version}); use method=direct for other survey years",
-            [myear],
-        )
-    return _model_rows(art.version, level, indicator)
+    return _model_rows(art.version, level, indicator, check_model_year(year))
 
 
 @cache.memoize()
-def _model_rows(version: str, level: str, indicator: str) -> list[dict]:
+def _model_rows(version: str, level: str, indicator: str, year: int) -> list[dict]:
     art = model_artefacts()
-    est = art.estimates[(art.estimates["level"] == level) & (art.estimates["indicator"] == indicator)]
+    e = art.estimates
+    est = e[(e["level"] == level) & (e["indicator"] == indicator) & (e["year"] == year)]
     units = get_store().regions.table(level)[["ubigeo", "name", "dep_code", "prov_code"]]
-    out = units.merge(est[["ubigeo", "estimate", "ci_low", "ci_high", "year"]], on="ubigeo", how="left")
+    out = units.merge(est[["ubigeo", "estimate", "ci_low", "ci_high"]], on="ubigeo", how="left")
+    out["year"] = year
     for col in ("estimate", "ci_low", "ci_high"):
         out[col] = out[col].round(1)
     out["method"] = "model"
@@ -198,8 +219,24 @@ def _model_rows(version: str, level: str, indicator: str) -> list[dict]:
     return records(out.rename(columns={"dep_code": "department_ubigeo", "prov_code": "province_ubigeo"}))
 
 
-def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
-    """SHAP contributions of one region, sorted by magnitude; None for an unknown UBIGEO."""
+def model_trend(ubigeo: str, indicator: str) -> list[dict]:
+    """One region's model estimates with intervals for every model year (percent)."""
+    level = level_of(ubigeo)
+    art = model_artefacts()
+    e = art.estimates
+    rows = e[(e["level"] == level) & (e["ubigeo"] == ubigeo) & (e["indicator"] == indicator)].sort_values("year")
+    return [
+        {"year": int(r.year), "estimate": float(r.estimate), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}
+        for r in rows.itertuples()
+    ]
+
+
+def explanation(ubigeo: str, indicator: str, lang: str, year: int | str | None = None) -> dict | None:
+    """SHAP contributions of one region for a model year, sorted by magnitude; None for an unknown UBIGEO.
+
+    The calibration line (adjustment to the department's survey evidence) is one of the
+    contributions, so base value + contributions = the published estimate.
+    """
     level = level_of(ubigeo)
     if level is None:
         return None
@@ -209,8 +246,12 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
     from app.explanations import describe, label
 
     art = model_artefacts()
+    year = check_model_year(year)
     rows = art.shap[
-        (art.shap["level"] == level) & (art.shap["ubigeo"] == ubigeo) & (art.shap["indicator"] == indicator)
+        (art.shap["level"] == level)
+        & (art.shap["ubigeo"] == ubigeo)
+        & (art.shap["indicator"] == indicator)
+        & (art.shap["year"] == year)
     ]
     head = {
         "ubigeo": ubigeo,
@@ -237,12 +278,12 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
             "text": describe(r.feature, float(r.feature_value), float(r.contribution), ubigeo, lang),
         }
         for r in rows.itertuples()
-        if r.feature in FEATURES
+        if r.feature in EXPLAINED
     ]
     first = rows.iloc[0]
     return {
         **head,
-        "year": int(art.metadata["estimation"]["year"]),
+        "year": year,
         "base_value": round(float(first["base_value"]), 4),
         "prediction": round(float(first["prediction"]), 4),
         "contributions": contributions,
@@ -251,12 +292,12 @@ def explanation(ubigeo: str, indicator: str, lang: str) -> dict | None:
 
 
 @cache.memoize()
-def _top_drivers(version: str, level: str, lang: str) -> dict[str, dict[str, list[dict]]]:
-    """indicator -> ubigeo -> the region's SHAP contributions, largest first."""
+def _top_drivers(version: str, level: str, lang: str, year: int) -> dict[str, dict[str, list[dict]]]:
+    """indicator -> ubigeo -> the region's SHAP contributions in ``year``, largest first."""
     from app.explanations import label
 
     art = model_artefacts()
-    s = art.shap[art.shap["level"] == level]
+    s = art.shap[(art.shap["level"] == level) & (art.shap["year"] == year)]
     s = s.assign(magnitude=s["contribution"].abs()).sort_values("magnitude", ascending=False)
     out: dict[str, dict[str, list[dict]]] = {}
     for (indicator, ubigeo), grp in s.groupby(["indicator", "ubigeo"], sort=False):
@@ -276,18 +317,21 @@ def map_rows(level: str, indicator: str, method: str, year: int | None, lang: st
     """What the map and the table show for one view, every unit of the level, with drivers for the model."""
     rows = estimate_records(level, indicator, year, method)
     if method == "model":
-        drivers = _top_drivers(model_artefacts().version, level, lang).get(indicator, {})
+        year = check_model_year(year)
+        drivers = _top_drivers(model_artefacts().version, level, lang, year).get(indicator, {})
         for r in rows:
-            # The year trend is the same story for every region: not a regional driver.
-            regional = [d for d in drivers.get(r["ubigeo"], []) if d["feature"] != "year"]
+            # The year trend and the calibration are not regional drivers of the profile.
+            regional = [d for d in drivers.get(r["ubigeo"], []) if d["feature"] in FEATURES and d["feature"] != "year"]
             r["drivers"] = drivers_text(regional)
     return rows
 
 
-def national_model(indicator: str) -> dict:
-    """Peru's model estimate: departments weighted by 2025 population."""
+def national_model(indicator: str, year: int | str | None = None) -> dict:
+    """Peru's model estimate for a year: departments weighted by 2025 population."""
     art = model_artefacts()
-    e = art.estimates[(art.estimates["level"] == "department") & (art.estimates["indicator"] == indicator)]
+    year = check_model_year(year)
+    e = art.estimates
+    e = e[(e["level"] == "department") & (e["indicator"] == indicator) & (e["year"] == year)]
     pop = get_store().regions.table("department").set_index("ubigeo")["population_2025"].astype(float)
     w = pop.loc[e["ubigeo"]].to_numpy()
     return {col: float((e[col].to_numpy() * w).sum() / w.sum()) for col in ("estimate", "ci_low", "ci_high")}
@@ -327,8 +371,8 @@ def search(query: str, limit: int = 15) -> list[dict]:
     return [{"ubigeo": u, "level": lvl, "label": lab} for _, _, lab, u, lvl in hits[:limit]]
 
 
-def region_summary(ubigeo: str) -> dict | None:
-    """A region's identity, parents, covariates and model estimates (None if the code is unknown)."""
+def region_summary(ubigeo: str, year: int | str | None = None) -> dict | None:
+    """A region's identity, parents, covariates and model estimates for a year (None if the code is unknown)."""
     level = level_of(ubigeo)
     if level is None:
         return None
@@ -337,7 +381,9 @@ def region_summary(ubigeo: str) -> dict | None:
         return None
     row = table.loc[ubigeo]
     art = model_artefacts()
-    est = art.estimates[(art.estimates["ubigeo"] == ubigeo) & (art.estimates["level"] == level)]
+    year = check_model_year(year)
+    e = art.estimates
+    est = e[(e["ubigeo"] == ubigeo) & (e["level"] == level) & (e["year"] == year)]
     estimates = {
         r.indicator: {"estimate": float(r.estimate), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}
         for r in est.itertuples()
@@ -355,7 +401,7 @@ def region_summary(ubigeo: str) -> dict | None:
         "poverty_pct": _clean(row["poverty_pct"]),
         "has_geom": bool(row["has_geom"]),
         "estimates": estimates,
-        "year": int(art.metadata["estimation"]["year"]),
+        "year": year,
         "model_version": art.version,
         "model_created_at": art.metadata["created_at"],
     }
@@ -382,7 +428,7 @@ def export_frame(level: str, indicator: str, method: str, year: str | int | None
     from app.exports.tables import estimates_frame, metadata
 
     rows = estimate_records(level, indicator, year, method)
-    year_used = int(rows[0]["year"]) if rows else (model_year() if method == "model" else check_year(year))
+    year_used = int(rows[0]["year"]) if rows else (check_model_year(year) if method == "model" else check_year(year))
     art = model_artefacts()
     frame = estimates_frame(rows, level, indicator, method, year_used)
     return frame, metadata(level, indicator, method, year_used, art.version, art.metadata["created_at"])

@@ -101,7 +101,7 @@ def estimates():
 def explanations(ubigeo: str):
     indicator = services.check_indicator(request.args.get("indicator"))
     lang = services.check_lang(request.args.get("lang"))
-    body = services.explanation(ubigeo, indicator, lang)
+    body = services.explanation(ubigeo, indicator, lang, request.args.get("year"))
     if body is None:
         return jsonify(
             {"error": "not_found", "message": f"no department, province or district with UBIGEO {ubigeo!r}"}

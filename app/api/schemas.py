@@ -49,12 +49,15 @@ class EstimatesQuery(Doc):
     level: Level = "department"
     indicator: Indicator = "anemia"
     method: Method = "model"
-    year: int | None = Field(None, description="model: the model's year only; direct: any survey year")
+    year: int | None = Field(
+        None, description="model: any year the active model estimates (2015-2024); direct: any survey year"
+    )
 
 
 class ExplanationQuery(Doc):
     indicator: Indicator = "anemia"
     lang: Lang = "es"
+    year: int | None = Field(None, description="a year the active model estimates; the latest when omitted")
 
 
 class LangQuery(Doc):

@@ -19,9 +19,9 @@ def _fmt_int(value: float | None, lang: str) -> str:
     return text.replace(",", " ") if lang == "es" else text
 
 
-def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False) -> html.Div:
-    """SHAP bars and sentences for one region (used by the map's side panel and the region pages)."""
-    body = services.explanation(ubigeo, indicator, lang)
+def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False, year: int | None = None) -> html.Div:
+    """SHAP bars and sentences for one region and model year (the map's side panel and the region pages)."""
+    body = services.explanation(ubigeo, indicator, lang, year)
     if body is None:
         return html.Div(html.P(t("region_not_found", lang, level=t("district", lang), code=ubigeo)))
     name = body["name"]
@@ -123,7 +123,12 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
         body = services.explanation(ubigeo, indicator, lang)
         contributions = (body or {}).get("contributions", [])
         top = [c["feature"] for c in contributions if c["value"] > 0 and c["feature"] in ACTIONS]
-        trend_rows = services.direct_trend(summary["dep_code"], indicator)
+        trend_fig = trend(
+            services.model_trend(ubigeo, indicator),
+            services.direct_trend(summary["dep_code"], indicator),
+            lang,
+            None if level == "department" else t("trend_direct_dep", lang, name=summary["dep_name"]),
+        )
         note_key = "trend_note_department" if level == "department" else "trend_note_sub"
         sections.append(
             html.Section(
@@ -140,7 +145,9 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
                     explanation_panel(ubigeo, indicator, lang),
                     html.H4(t("trend", lang)),
                     html.P(t(note_key, lang, name=summary["dep_name"]), className="note"),
-                    dcc.Graph(figure=trend(trend_rows, lang), config={"displayModeBar": False}, mathjax=False),
+                    dcc.Graph(
+                        figure=trend_fig, config={"displayModeBar": False}, mathjax=False, className="trend-graph"
+                    ),
                     html.H4(t("actions", lang)),
                     html.Ul([html.Li(ACTIONS[f][lang]) for f in top[:3]]) if top else html.P(t("no_data", lang)),
                 ],

@@ -20,6 +20,7 @@ COLUMNS = {
     "ubigeo_departamento": "UBIGEO of the department",
     "ubigeo_provincia": "UBIGEO of the province (districts and provinces)",
     "indicador": "anemia (hemoglobin adjusted for altitude < 11 g/dL) or desnutricion_cronica (height-for-age z < -2)",
+    "grupo_edad": "age group of the children the indicator covers, in months (6-35)",
     "metodo": "modelo (model-based small-area estimate) or directa (survey-weighted direct estimate)",
     "anio": "survey year the estimate refers to",
     "estimacion_pct": "estimated percent of children aged 6-35 months; empty when not reported",
@@ -45,6 +46,7 @@ def estimates_frame(rows: list[dict], level: str, indicator: str, method: str, y
             "ubigeo_departamento": df["department_ubigeo"],
             "ubigeo_provincia": df["province_ubigeo"],
             "indicador": INDICATOR_ES[indicator],
+            "grupo_edad": "6-35",
             "metodo": "modelo" if method == "model" else "directa",
             "anio": year,
             "estimacion_pct": df["estimate"],
@@ -66,7 +68,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def metadata(level: str, indicator: str, method: str, year: int, model_version: str, model_created: str) -> dict:
     """The sidecar describing a download: source, model, date and every column."""
     return {
-        "title": f"NutriMapa Perú: {INDICATOR_ES[indicator]} por {LEVEL_ES[level]}, {year}",
+        "title": f"NutriMapa Perú: {INDICATOR_ES[indicator]} (niños de 6 a 35 meses) por {LEVEL_ES[level]}, {year}",
         "source": "INEI, Encuesta Demográfica y de Salud Familiar (ENDES); límites INEI/IDEP",
         "method": method,
         "model_version": model_version,

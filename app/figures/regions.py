@@ -77,31 +77,65 @@ def comparison(items: Sequence[dict], lang: str = "es") -> go.Figure:
     return fig
 
 
-def trend(rows: Sequence[dict], lang: str = "es") -> go.Figure:
-    """Direct survey estimates by year with 95 % intervals; suppressed years are gaps, never zero."""
-    shown = [r for r in rows if r.get("estimate") is not None]
-    fig = go.Figure(
-        go.Scatter(
-            x=[r["year"] for r in shown],
-            y=[r["estimate"] for r in shown],
-            mode="lines+markers",
-            line={"color": "#d95f0e"},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [r["ci_high"] - r["estimate"] for r in shown],
-                "arrayminus": [r["estimate"] - r["ci_low"] for r in shown],
-                "color": "#999",
-            },
-            customdata=[r["n"] for r in shown],
-            hovertemplate="%{x}: %{y:.1f} % (n = %{customdata})<extra></extra>",
+def trend(
+    model_rows: Sequence[dict], direct_rows: Sequence[dict] = (), lang: str = "es", direct_label: str | None = None
+) -> go.Figure:
+    """The model estimate by year with its 95 % interval band, and the survey's direct figures as points.
+
+    Direct years that are suppressed or missing are gaps, never zero.
+    """
+    fig = go.Figure()
+    if model_rows:
+        years = [r["year"] for r in model_rows]
+        fig.add_trace(
+            go.Scatter(
+                x=years + years[::-1],
+                y=[r["ci_high"] for r in model_rows] + [r["ci_low"] for r in model_rows][::-1],
+                fill="toself",
+                fillcolor="rgba(217, 95, 14, 0.18)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=t("trend_band", lang),
+            )
         )
-    )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=[r["estimate"] for r in model_rows],
+                mode="lines",
+                line={"color": "#d95f0e", "width": 2.5},
+                customdata=[[r["ci_low"], r["ci_high"]] for r in model_rows],
+                hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:.1f}-%{customdata[1]:.1f})<extra></extra>",
+                name=t("trend_model", lang),
+            )
+        )
+    shown = [r for r in direct_rows if r.get("estimate") is not None]
+    if shown:
+        fig.add_trace(
+            go.Scatter(
+                x=[r["year"] for r in shown],
+                y=[r["estimate"] for r in shown],
+                mode="markers",
+                marker={"color": "#333", "size": 7, "symbol": "circle-open"},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["ci_high"] - r["estimate"] for r in shown],
+                    "arrayminus": [r["estimate"] - r["ci_low"] for r in shown],
+                    "color": "#999",
+                    "thickness": 1,
+                },
+                customdata=[r["n"] for r in shown],
+                hovertemplate="%{x}: %{y:.1f} % (n = %{customdata})<extra></extra>",
+                name=direct_label or t("trend_direct", lang),
+            )
+        )
     fig.update_layout(
-        height=260,
+        height=280,
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
         yaxis={"ticksuffix": " %", "rangemode": "tozero"},
         xaxis={"dtick": 1},
         plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.18},
     )
     return fig

@@ -42,7 +42,7 @@ def _units(level: str) -> list[dict]:
 
 def _rows(level: str, indicator: str, method: str, year: int | None, lang: str) -> dict[str, list[dict]]:
     if method == "model":
-        return {ind: services.map_rows(level, ind, "model", None, lang) for ind in ("anemia", "stunting")}
+        return {ind: services.map_rows(level, ind, "model", year, lang) for ind in ("anemia", "stunting")}
     return {indicator: services.map_rows(level, indicator, "direct", year, lang)}
 
 
@@ -53,7 +53,7 @@ def _title(indicator: str, method: str, year: int, lang: str) -> str:
 
 def _summary(level: str, indicator: str, method: str, year: int, lang: str) -> str:
     if method == "model":
-        return t("national_model", lang, year=year, **services.national_model(indicator))
+        return t("national_model", lang, year=year, **services.national_model(indicator, year))
     nat = services.national_direct(indicator, year)
     text = t("national", lang, **nat)
     if level != "department":
@@ -124,11 +124,10 @@ def layout(**_kwargs: object) -> html.Div:
                             t("year", lang),
                             dcc.Dropdown(
                                 id=ids.YEAR_SELECT,
-                                options=[{"label": str(model_year), "value": model_year}],
+                                options=[{"label": str(y), "value": y} for y in reversed(services.model_years())],
                                 value=model_year,
                                 clearable=False,
                                 searchable=False,
-                                disabled=True,
                             ),
                         ],
                         className="year",
@@ -252,16 +251,15 @@ def update_downloads(level: str, indicator: str, method: str, year: int):
 @callback(
     Output(ids.YEAR_SELECT, "options"),
     Output(ids.YEAR_SELECT, "value"),
-    Output(ids.YEAR_SELECT, "disabled"),
     Input(ids.METHOD_SELECT, "value"),
+    State(ids.YEAR_SELECT, "value"),
     prevent_initial_call=True,
 )
-def year_choices(method: str):
-    if services.check_method(method) == "model":
-        year = services.model_year()
-        return [{"label": str(year), "value": year}], year, True
-    years = services.get_store().survey.years
-    return [{"label": str(y), "value": y} for y in reversed(years)], years[-1], False
+def year_choices(method: str, current: int | None):
+    """The years of the chosen method (model years or survey years), keeping the current one if it exists."""
+    years = services.model_years() if services.check_method(method) == "model" else services.get_store().survey.years
+    value = current if current in years else years[-1]
+    return [{"label": str(y), "value": y} for y in reversed(years)], value
 
 
 @callback(
@@ -278,12 +276,12 @@ def update_map(level: str, indicator: str, method: str, year: int, view: dict):
     level = services.check_level(level)
     indicator = services.check_indicator(indicator)
     method = services.check_method(method)
-    year = services.model_year() if method == "model" else services.check_year(year)
+    year = services.check_model_year(year) if method == "model" else services.check_year(year)
     new_view = {"level": level, "method": method, "year": year}
     title, summary = _title(indicator, method, year, lang), _summary(level, indicator, method, year, lang)
     if ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view:
         # Same geometry and hover data: send only the new colours (a few KB even for 1,891 districts).
-        values = recolour(_units(level), services.map_rows(level, indicator, "model", None, lang), indicator, lang)
+        values = recolour(_units(level), services.map_rows(level, indicator, "model", year, lang), indicator, lang)
         patch = Patch()
         patch["data"][1]["z"] = values["z"]
         patch["data"][1]["hovertemplate"] = values["hovertemplate"]
@@ -339,13 +337,7 @@ def update_table(tab: str, level: str, indicator: str, method: str, year: int, s
         return no_update
     lang = current_lang()
     method = services.check_method(method)
-    rows = services.map_rows(
-        services.check_level(level),
-        services.check_indicator(indicator),
-        method,
-        None if method == "model" else year,
-        lang,
-    )
+    rows = services.map_rows(services.check_level(level), services.check_indicator(indicator), method, year, lang)
     notes = {"imprecise": t("imprecise", lang), "suppressed": t("suppressed", lang), "no_data": t("no_data", lang)}
     data = [
         {
@@ -367,9 +359,11 @@ def update_table(tab: str, level: str, indicator: str, method: str, year: int, s
     Output(ids.SIDE_PANEL, "children"),
     Input(ids.MAP_GRAPH, "clickData"),
     State(ids.INDICATOR_SELECT, "value"),
+    State(ids.METHOD_SELECT, "value"),
+    State(ids.YEAR_SELECT, "value"),
     prevent_initial_call=True,
 )
-def show_explanation(click: dict | None, indicator: str):
+def show_explanation(click: dict | None, indicator: str, method: str, year: int | None):
     if not click or not click.get("points"):
         return no_update
     point = click["points"][0]
@@ -377,7 +371,8 @@ def show_explanation(click: dict | None, indicator: str):
     if not ubigeo:
         return no_update
     lang = current_lang()
-    return explanation_panel(ubigeo, services.check_indicator(indicator), lang, link=True)
+    model_year = year if services.check_method(method) == "model" and year in services.model_years() else None
+    return explanation_panel(ubigeo, services.check_indicator(indicator), lang, link=True, year=model_year)
 
 
 @callback(

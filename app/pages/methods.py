@@ -22,27 +22,53 @@ TEXT = {
         ],
         "indicators": "Indicadores",
         "indicators_body": [
-            "Anemia: hemoglobina ajustada por altitud (fórmula CDC) menor de 11,0 g/dL.",
-            "Desnutrición crónica: talla para la edad menor de -2 desviaciones estándar (patrón OMS 2006).",
+            "Anemia en niños de 6 a 35 meses: hemoglobina ajustada por altitud (fórmula CDC) menor de 11,0 g/dL. "
+            "Es el mismo grupo de edad de la cifra principal de anemia que publica el INEI.",
+            "Desnutrición crónica en niños de 6 a 35 meses: talla para la edad menor de -2 desviaciones estándar "
+            "(patrón OMS 2006). La cifra principal del INEI es para menores de 5 años (0 a 59 meses); la muestra "
+            "incluida solo tiene niños de 6 a 35 meses, así que nuestras cifras no son comparables una a una con "
+            "esa serie.",
         ],
         "direct": "Estimación directa",
         "direct_body": "Proporción ponderada con intervalos de confianza de 95 % que consideran conglomerados y "
         "estratos de la encuesta. Con menos de 25 niños no se informa; con 25 a 49 es imprecisa.",
         "model": "Estimación del modelo",
-        "model_body": "Un conjunto de redes neuronales (Keras) estima el riesgo de cada niño según su edad, sexo, "
-        "altitud, área, riqueza del hogar, educación de la madre, departamento y año. Para cada distrito se "
-        "construye un perfil de su población infantil con su altitud, pobreza y densidad; las provincias y los "
-        "departamentos promedian sus distritos según la población. El intervalo refleja la variación entre los "
-        "modelos del conjunto. Las contribuciones (SHAP) explican cada estimación.",
-        "validation": "Validación (años 2023-2024 reservados)",
+        "model_body": [
+            "Departamentos: un modelo espacio-temporal de áreas pequeñas (Fay-Herriot, como smoothDirect del "
+            "paquete SUMMER) combina la estimación directa de cada departamento y año, ponderada por su precisión, "
+            "con una tendencia nacional, una caminata aleatoria por departamento, un efecto espacial BYM2 entre "
+            "departamentos vecinos y, como covariable, el riesgo que un conjunto de redes neuronales (Keras) "
+            "asigna a los niños del departamento según su edad, sexo, altitud, área, riqueza y educación de la "
+            "madre.",
+            "Provincias y distritos: el mismo modelo Keras se aplica a un perfil de la población infantil de cada "
+            "distrito (altitud de su capital, pobreza, densidad) y luego se ajusta para que el promedio de los "
+            "distritos, ponderado por población, sea igual a la cifra del departamento en cada año. Ese ajuste "
+            "aparece como su propia línea en las explicaciones (SHAP).",
+            "Intervalos: el margen del modelo de cada departamento se calibra con la validación de abajo para que "
+            "contenga el valor real 95 de cada 100 veces; en provincias y distritos se suma la incertidumbre del "
+            "perfil y nunca es más estrecho que el del departamento.",
+        ],
+        "validation": "Validación de las cifras por departamento",
+        "validation_body": "Muestra dividida: para cada año de {split}, los conglomerados se dividen al azar en dos "
+        "mitades; cada método usa los demás años y una mitad, y se compara con la estimación directa de la otra "
+        "mitad (error corregido restando su varianza de muestreo). Pronóstico: cada método usa los años "
+        "anteriores y predice {forecast}. Cobertura: proporción de intervalos que contienen la cifra de control.",
+        "holdout": "Riesgo por niño (años {years} reservados)",
+        "no_validation": "Esta versión del modelo no tiene validación por departamento.",
+        "protocol": "Protocolo",
+        "estimator": "Método",
+        "mae": "Error absoluto medio (puntos)",
+        "mae_corr": "Error corregido (puntos)",
+        "coverage": "Cobertura del IC 95 %",
         "limits": "Limitaciones",
         "limits_body": [
             "Es una muestra: las cifras por departamento tienen márgenes de error amplios.",
             "La encuesta no identifica distritos: las cifras distritales son estimaciones de modelo, no mediciones.",
             "Cada distrito se representa con la altitud de su capital.",
-            "Los intervalos no incluyen el error de los supuestos del perfil distrital.",
+            "Los pesos de población son la proyección distrital 2025 del INEI para todos los años.",
+            "La muestra incluida es el 10 % de la ENDES: los intervalos son más amplios que los del INEI.",
         ],
-        "version": "Modelo {version}, creado el {date}. Año estimado: {year}.",
+        "version": "Modelo {version}, creado el {date}. Años estimados: {years}.",
         "auc": "AUC",
         "brier": "Brier",
         "target": "Indicador",
@@ -58,27 +84,51 @@ TEXT = {
         ],
         "indicators": "Indicators",
         "indicators_body": [
-            "Anemia: altitude-adjusted hemoglobin (CDC formula) below 11.0 g/dL.",
-            "Stunting: height-for-age below -2 standard deviations (WHO 2006 standard).",
+            "Anemia in children aged 6-35 months: altitude-adjusted hemoglobin (CDC formula) below 11.0 g/dL. "
+            "This is the age group of INEI's headline anemia figure.",
+            "Stunting in children aged 6-35 months: height-for-age below -2 standard deviations (WHO 2006 "
+            "standard). INEI's headline stunting figure is for children under 5 (0-59 months); the bundled sample "
+            "has children aged 6-35 months only, so our figures are not one-to-one comparable with that series.",
         ],
         "direct": "Direct estimate",
         "direct_body": "Weighted share with 95 % confidence intervals that account for the survey's clusters and "
         "strata. Fewer than 25 children: not reported; 25-49: imprecise.",
         "model": "Model estimate",
-        "model_body": "An ensemble of neural networks (Keras) estimates each child's risk from age, sex, altitude, "
-        "area, household wealth, mother's education, department and year. Each district gets a profile of its "
-        "child population with its altitude, poverty and density; provinces and departments average their "
-        "districts by population. The interval reflects the spread across the ensemble. Contributions (SHAP) "
-        "explain each estimate.",
-        "validation": "Validation (years 2023-2024 held out)",
+        "model_body": [
+            "Departments: a space-time small-area model (Fay-Herriot, like smoothDirect in the SUMMER package) "
+            "combines each department's direct estimate for each year, weighted by its precision, with a national "
+            "trend, a random walk per department, a BYM2 spatial effect between neighbouring departments and, as "
+            "covariate, the risk an ensemble of neural networks (Keras) gives the department's children from "
+            "their age, sex, altitude, area, wealth and mother's education.",
+            "Provinces and districts: the same Keras model is applied to a profile of each district's child "
+            "population (its capital's altitude, poverty, density), then adjusted so that the population-weighted "
+            "mean of the districts equals the department's figure in every year. That adjustment is its own line "
+            "in the explanations (SHAP).",
+            "Intervals: each department's model margin is calibrated on the validation below so that it holds "
+            "the true value 95 times in 100; provinces and districts add the profile's uncertainty and are never "
+            "narrower than their department.",
+        ],
+        "validation": "Validation of the department figures",
+        "validation_body": "Split sample: for each year {split}, the clusters are split at random into two halves; "
+        "each method uses the other years and one half, and is compared with the direct estimate of the other "
+        "half (error corrected by subtracting its sampling variance). Forecast: each method uses the earlier "
+        "years and predicts {forecast}. Coverage: the share of intervals that hold the check figure.",
+        "holdout": "Risk per child (years {years} held out)",
+        "no_validation": "This model version has no department validation.",
+        "protocol": "Protocol",
+        "estimator": "Method",
+        "mae": "Mean absolute error (points)",
+        "mae_corr": "Corrected error (points)",
+        "coverage": "95 % CI coverage",
         "limits": "Limitations",
         "limits_body": [
             "It is a sample: department figures have wide margins of error.",
             "The survey does not identify districts: district figures are model estimates, not measurements.",
             "Each district is represented by the altitude of its capital.",
-            "The intervals do not include the error of the district-profile assumptions.",
+            "Population weights are INEI's 2025 district projection for every year.",
+            "The bundled data are a 10 % sample of ENDES: intervals are wider than INEI's.",
         ],
-        "version": "Model {version}, created {date}. Estimated year: {year}.",
+        "version": "Model {version}, created {date}. Years estimated: {years}.",
         "auc": "AUC",
         "brier": "Brier",
         "target": "Indicator",
@@ -86,10 +136,77 @@ TEXT = {
     },
 }
 MODEL_NAMES = {
-    "keras": "Keras",
-    "logistic_regression": "Logistic regression / Regresión logística",
-    "gradient_boosting": "Gradient boosting",
+    "keras": {"es": "Keras", "en": "Keras"},
+    "logistic_regression": {"es": "Regresión logística", "en": "Logistic regression"},
+    "gradient_boosting": {"es": "Gradient boosting", "en": "Gradient boosting"},
+    "direct": {"es": "Directa del año", "en": "This year's direct"},
+    "pooled": {"es": "Promedio de 10 años", "en": "Pooled 10 years"},
+    "v1_method": {"es": "Método de v1 (perfiles)", "en": "v1's method (profiles)"},
+    "spacetime": {"es": "Espacio-temporal (publicado)", "en": "Space-time (published)"},
 }
+PROTOCOLS = {
+    "split_sample": {"es": "Muestra dividida", "en": "Split sample"},
+    "forecast": {"es": "Pronóstico", "en": "Forecast"},
+}
+
+
+def _num(value: float | None, lang: str, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "es" else text
+
+
+def validation_table(meta: dict, lang: str) -> list:
+    """The validation JSON as a table: estimator x protocol x indicator (percentage points)."""
+    x = TEXT[lang]
+    val = meta.get("validation")
+    if not val:
+        return [html.P(x["no_validation"], className="note")]
+    rows = []
+    for r in val["table"]:
+        cov = r.get("coverage_95_calibrated", r.get("coverage_95"))
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(PROTOCOLS[r["protocol"]][lang]),
+                    html.Td(t(f"{r['indicator']}_short", lang)),
+                    html.Td(MODEL_NAMES.get(r["estimator"], {}).get(lang, r["estimator"])),
+                    html.Td(_num(r["mae_raw"], lang)),
+                    html.Td(_num(r["mae_corrected"], lang)),
+                    html.Td(_num(100 * cov, lang, 0) + " %" if cov is not None else "—"),
+                ],
+                className="published" if r["estimator"] == "spacetime" else None,
+            )
+        )
+    years = val["protocols"]
+    return [
+        html.P(
+            x["validation_body"].format(
+                split=", ".join(map(str, years["split_sample"]["years"])),
+                forecast=", ".join(map(str, years["forecast"]["years"])),
+            )
+        ),
+        html.Table(
+            className="metrics",
+            id="validation-table",
+            children=[
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(x["protocol"]),
+                            html.Th(x["target"]),
+                            html.Th(x["estimator"]),
+                            html.Th(x["mae"]),
+                            html.Th(x["mae_corr"]),
+                            html.Th(x["coverage"]),
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+        ),
+    ]
 
 
 def layout(**_kwargs: object) -> html.Div:
@@ -105,29 +222,33 @@ def layout(**_kwargs: object) -> html.Div:
                 html.Tr(
                     [
                         html.Td(t(f"{target}_short", lang)),
-                        html.Td(MODEL_NAMES[name]),
-                        html.Td(f"{m['auc']:.3f}"),
-                        html.Td(f"{m['brier']:.3f}"),
+                        html.Td(MODEL_NAMES[name][lang]),
+                        html.Td(_num(m["auc"], lang, 3)),
+                        html.Td(_num(m["brier"], lang, 3)),
                     ]
                 )
             )
+    years = services.model_years()
+    holdout_years = meta["training_data"].get("holdout_years", [])
     return html.Div(
         className="methods-page",
         children=[
             html.H2(t("methods_title", lang)),
             html.P(
-                x["version"].format(version=art.version, date=meta["created_at"][:10], year=meta["estimation"]["year"]),
+                x["version"].format(version=art.version, date=meta["created_at"][:10], years=f"{years[0]}-{years[-1]}"),
                 id="model-version",
             ),
             html.H3(x["sources"]),
             html.Ul([html.Li(s) for s in x["sources_body"]]),
             html.H3(x["indicators"]),
-            html.Ul([html.Li(s) for s in x["indicators_body"]]),
+            html.Ul([html.Li(s) for s in x["indicators_body"]], id="age-groups"),
             html.H3(x["direct"]),
             html.P(x["direct_body"]),
             html.H3(x["model"]),
-            html.P(x["model_body"]),
+            *[html.P(p) for p in x["model_body"]],
             html.H3(x["validation"]),
+            *validation_table(meta, lang),
+            html.H3(x["holdout"].format(years=", ".join(map(str, holdout_years)))),
             html.Table(
                 className="metrics",
                 children=[

@@ -67,6 +67,24 @@ def test_indicator_switch_recolours_districts(live_server, browser):
     assert severe(browser) == []
 
 
+def test_model_year_switch_recolours_the_map(live_server, browser, artifacts):
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    assert "2024" in browser.find_element(By.ID, "map-title").text
+    before = fills(browser)
+    browser.find_element(By.ID, "year-select").click()
+    option = WebDriverWait(browser, 20).until(
+        lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "2016"), False)
+    )
+    option.click()
+    WebDriverWait(browser, 30).until(lambda d: "2016" in d.find_element(By.ID, "map-title").text)
+    WebDriverWait(browser, 30).until(lambda d: fills(d) != before)
+    assert "modelo para 2016" in browser.find_element(By.ID, "national-summary").text
+    assert "year=2016" in browser.find_element(By.ID, "download-0").get_attribute("href")
+    browser.save_screenshot(str(artifacts / "map-model-2016.png"))
+    assert severe(browser) == []
+
+
 def test_clicking_a_district_opens_its_explanation(live_server, browser, artifacts):
     browser.get(live_server + "/")
     wait_for_paths(browser, 50)

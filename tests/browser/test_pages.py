@@ -19,10 +19,28 @@ def test_puno_district_page_shows_its_numbers(live_server, browser, client, arti
     numbers = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".big-number")]
     assert numbers[0] == f"{api['210101']['estimate']:.1f} %"
     text = visible_text(browser)
-    for expected in ("Comparación", "Por qué", "Tendencia en la encuesta", "Qué se puede hacer", "Perú"):
+    for expected in ("Comparación", "Por qué", "Tendencia", "Qué se puede hacer", "Perú"):
         assert expected in text
     assert "Altitud de 3" in text  # its main driver, in words
     browser.save_screenshot(str(artifacts / "page-district-puno.png"))
+    assert severe(browser) == []
+
+
+def test_region_page_trend_has_a_model_band_and_survey_points(live_server, browser, artifacts):
+    browser.get(live_server + "/departamento/21")
+    wait_text(browser, "Tendencia")
+    graph = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".trend-graph"))
+    WebDriverWait(browser, 30).until(lambda d: graph.find_elements(By.CSS_SELECTOR, ".scatterlayer .trace"))
+    traces = browser.execute_script(
+        "return document.querySelector('.trend-graph .js-plotly-plot').data"
+        ".map(t => ({fill: t.fill || '', mode: t.mode || '', n: t.x.length}))"
+    )
+    band = [t for t in traces if t["fill"] == "toself"]
+    assert band, traces
+    assert band[0]["n"] == 2 * 10  # upper and lower edge of 2015-2024
+    assert any(t["mode"] == "markers" for t in traces)  # the survey's direct figures
+    assert "Intervalo del modelo (95 %)" in visible_text(browser)
+    browser.save_screenshot(str(artifacts / "page-department-puno-trend.png"))
     assert severe(browser) == []
 
 
