@@ -37,6 +37,15 @@ class Settings:
     session_hours: int = 8
     debug: bool = False
     testing: bool = False
+    # Tips service (tips/, its own process): keys for phone numbers at rest; None: random keys kept in
+    # instance/tips_keys.json (shared by all workers). NUTRIMAPA_TIPS_PHONE_KEY is a Fernet key.
+    tips_phone_key: str | None = None
+    tips_hash_key: str | None = None
+    tips_host: str = "127.0.0.1"
+    tips_port: int = 8060
+    tips_preview_limit: int = 60  # anonymous previews per minute and client address
+    tips_max_body_bytes: int = 4096
+    tips_skip_weeks: int = 2  # a category sent in the last N weeks is skipped
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +70,13 @@ class Settings:
             login_limit=env.get("NUTRIMAPA_LOGIN_LIMIT", base.login_limit),
             session_hours=int(env.get("NUTRIMAPA_SESSION_HOURS", base.session_hours)),
             debug=env.get("NUTRIMAPA_DEBUG", "0") == "1",
+            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY") or None,
+            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or None,
+            tips_host=env.get("NUTRIMAPA_TIPS_HOST", base.tips_host),
+            tips_port=int(env.get("NUTRIMAPA_TIPS_PORT", base.tips_port)),
+            tips_preview_limit=int(env.get("NUTRIMAPA_TIPS_PREVIEW_LIMIT", base.tips_preview_limit)),
+            tips_max_body_bytes=int(env.get("NUTRIMAPA_TIPS_MAX_BODY_BYTES", base.tips_max_body_bytes)),
+            tips_skip_weeks=int(env.get("NUTRIMAPA_TIPS_SKIP_WEEKS", base.tips_skip_weeks)),
         )
 
     def to_env(self) -> dict[str, str]:
