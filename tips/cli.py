@@ -1,0 +1,82 @@
+"""Tips service command line: partner API keys, the weekly choice, fresh phone keys.
+
+    python -m tips.cli create-key clinic-a      # prints the key once; only its SHA-256 is stored
+    python -m tips.cli revoke-key clinic-a
+    python -m tips.cli list-keys
+    python -m tips.cli choose-week [--date 2026-12-07]
+    python -m tips.cli new-phone-keys           # values for NUTRIMAPA_TIPS_PHONE_KEY / _HASH_KEY
+
+Uses ``DATABASE_URL`` when set, else the SQLite file in the instance folder (``make db`` migrates it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import UTC, date, datetime
+
+from app.config import Settings
+from app.db import Database
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tips.cli", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    create = sub.add_parser("create-key", help="a new API key for a partner gateway (shown once)")
+    create.add_argument("name")
+    revoke = sub.add_parser("revoke-key", help="refuse a partner's key from now on")
+    revoke.add_argument("name")
+    sub.add_parser("list-keys", help="partner keys (names and dates, never the keys)")
+    week = sub.add_parser("choose-week", help="choose this week's tip for every active subscriber")
+    week.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
+    sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    if args.command == "new-phone-keys":
+        from tips.privacy import new_keys
+
+        keys = new_keys()
+        sys.stdout.write(f"NUTRIMAPA_TIPS_PHONE_KEY={keys['phone_key']}\nNUTRIMAPA_TIPS_HASH_KEY={keys['hash_key']}\n")
+        return 0
+    settings = Settings.from_env()
+    db = Database.from_settings(settings)
+    try:
+        if not db.is_current():
+            sys.stderr.write("the database schema is not up to date: run `python -m app.cli db upgrade` first\n")
+            return 2
+        from tips import keys
+
+        with db.session() as s:
+            if args.command == "create-key":
+                try:
+                    key = keys.create_key(s, args.name)
+                except ValueError as exc:
+                    sys.stderr.write(f"error: {exc}\n")
+                    return 2
+                sys.stdout.write(key + "\n")
+            elif args.command == "revoke-key":
+                if not keys.revoke_key(s, args.name):
+                    sys.stderr.write(f"error: no live key named {args.name!r}\n")
+                    return 2
+                sys.stdout.write(f"key {args.name!r} revoked\n")
+            elif args.command == "list-keys":
+                sys.stdout.write(json.dumps(keys.list_keys(s), indent=1) + "\n")
+            else:
+                from tips.bank import load_bank
+                from tips.model import ModelSource
+                from tips.weekly import choose_week
+
+                model = ModelSource(settings.models_dir).current()
+                day = args.date or datetime.now(UTC).date()
+                out = choose_week(s, model, load_bank(categories=model.categories), day, settings.tips_skip_weeks)
+                sys.stdout.write(json.dumps(out) + "\n")
+        return 0
+    finally:
+        db.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
