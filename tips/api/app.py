@@ -24,31 +24,35 @@ log = logging.getLogger(__name__)
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes before any route reads them (declared or streamed)."""
+    """Refuse request bodies over ``limit`` bytes (declared or streamed) before any route sees them.
+
+    Bodies here are small (an enrolment is a few hundred bytes), so the whole body is read first
+    and replayed to the app.
+    """
 
     def __init__(self, app, limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await self._refuse(send)
-        seen = 0
-
-        async def counted():
-            nonlocal seen
+        chunks, size, more = [], 0, True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLargeError
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLargeError:
-            await self._refuse(send)
+            if message["type"] != "http.request":
+                return await self.app(scope, _replay([message]), send)
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                return await self._refuse(send)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        return await self.app(
+            scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send
+        )
 
     async def _refuse(self, send) -> None:
         msg = f"request body too large: at most {self.limit} bytes"
@@ -57,8 +61,15 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLargeError(Exception):
-    pass
+def _replay(messages: list[dict], then=None):
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 def field_error_response(exc: FieldError) -> JSONResponse:

@@ -26,7 +26,8 @@ def get_session(state: State) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": committed when the route returns, before the answer leaves (the next request sees it).
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_model(state: State) -> TipModel:
