@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
+TIPS_PORT ?= 8060
+TIPS_WORKERS ?= 2
 
 .PHONY: run test lint venv dev-deps browser-deps geodata train bench clean db admin worker
 
@@ -22,9 +24,11 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
-# Production path: gunicorn serving app.wsgi:server (no --preload: each worker builds its own app).
+# Production path: the dashboard (gunicorn, app.wsgi:server) and the tips service (gunicorn + uvicorn workers,
+# tips.main:app) together, from the Procfile, with honcho (no --preload: each worker builds its own app).
 run: $(VENV)/.installed db
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - app.wsgi:server
+	HOST=$(HOST) DASH_PORT=$(PORT) WORKERS=$(WORKERS) TIPS_PORT=$(TIPS_PORT) TIPS_WORKERS=$(TIPS_WORKERS) \
+		$(BIN)/honcho start
 
 # Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs (skipped if present).
 SYSTEM_PACKAGES := chromium chromium-driver poppler-utils
@@ -34,8 +38,8 @@ browser-deps:
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app geodata training bench tests
-	$(BIN)/ruff format --check app geodata training bench tests
+	$(BIN)/ruff check app geodata training tips bench tests
+	$(BIN)/ruff format --check app geodata training tips bench tests
 
 test: $(VENV)/.installed-dev browser-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
@@ -64,6 +68,7 @@ bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.dashboard_bench
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.tips_bench
+	$(BIN)/python -m bench.tips_service_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance
