@@ -279,6 +279,31 @@ STRINGS.update(
             "es": "máx. |Δ| {diff:.4f}; misma categoría {same:.2f} %",
             "en": "max |Δ| {diff:.4f}; same category {same:.2f} %",
         },
+        "admin_nav_tips": {"es": "Consejos", "en": "Tips"},
+        "admin_tips_title": {"es": "Consejos semanales", "en": "Weekly tips"},
+        "admin_tips_totals": {
+            "es": "Inscritos activos: {active} · se dieron de baja: {left} · datos borrados: {erased}",
+            "en": "Active subscribers: {active} · left: {left} · erased: {erased}",
+        },
+        "admin_tips_privacy": {
+            "es": "Solo conteos: sin números de teléfono ni fechas de nacimiento. Menos de 5 se muestra como <5.",
+            "en": "Counts only: no phone numbers or birth dates. Fewer than 5 is shown as <5.",
+        },
+        "admin_tips_districts": {"es": "Inscritos por distrito y canal", "en": "Subscribers by district and channel"},
+        "admin_tips_weeks": {
+            "es": "Consejos elegidos por semana y categoría",
+            "en": "Tips chosen by week and category",
+        },
+        "admin_tips_leavers": {"es": "Bajas por semana", "en": "Leavers by week"},
+        "cols_tip_districts": {"es": "Distrito|Canal|Activos|Bajas", "en": "District|Channel|Active|Left"},
+        "cols_tip_weeks": {
+            "es": "Semana|Categoría|Consejos|Útil (1)|No útil (2)",
+            "en": "Week|Category|Tips|Useful (1)|Not useful (2)",
+        },
+        "cols_tip_leavers": {
+            "es": "Semana|Bajas (BAJA)|Datos borrados|Regresos (ALTA)",
+            "en": "Week|Left (BAJA)|Erased|Came back (ALTA)",
+        },
         "run_queued": {"es": "en cola", "en": "queued"},
         "dataset_pending": {"es": "pendiente", "en": "pending"},
         "dataset_active": {"es": "en uso", "en": "in use"},

@@ -1,0 +1,65 @@
+"""The admin tips page (Dash app): counts by district, channel, week and category; no personal data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_login import login_user
+from sqlalchemy import select
+
+from app.db.models import TipSend, TipSubscriber, User
+from tips import subscribers
+from tips.bank import load_bank
+from tips.model import TipModel
+from tips.privacy import PhoneVault
+from tips.weekly import choose_week
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_tips_page_shows_counts_and_no_personal_data(admin_app, admin_settings, db):
+    from dash import page_registry
+
+    from app.config import ROOT
+
+    model = TipModel.load(ROOT / "models" / "v1")
+    bank = load_bank(categories=model.categories)
+    vault = PhoneVault.from_settings(admin_settings)
+    with db.session() as s:
+        for k in range(6):
+            form = subscribers.Enrolment(f"+51 91{k} 222 333", "080101", 2025, 5, "f", "es", "sms")
+            subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1))
+        form = subscribers.Enrolment("+51 944 555 666", "150101", 2026, 2, "m", "en", "app")
+        subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1))
+    with db.session() as s:
+        choose_week(s, model, bank, date(2026, 12, 2))
+    with db.session() as s:
+        subscribers.inbound(s, vault, "+51910222333", "1")
+        subscribers.inbound(s, vault, "+51911222333", "BAJA")
+        user = s.scalar(select(User).where(User.username == "ana"))
+        send = s.scalar(select(TipSend).where(TipSend.feedback == 1))
+        category = send.category
+
+    layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
+    with admin_app.server.test_request_context("/admin/consejos"):
+        login_user(user)
+        page = str(layout())
+    assert "Consejos semanales" in page
+    assert "Inscritos activos: 6 · se dieron de baja: 1" in page
+    assert "Cusco (080101)" in page
+    assert "<5" in page  # Lima's single app subscriber, and Cusco's one leaver
+    assert "2026-W49" in page
+    assert "Alimentos ricos en hierro" in page or category != "iron_rich_foods"
+    with db.session() as s:
+        public_ids = list(s.scalars(select(TipSubscriber.public_id)))
+    for secret in ("222 333", "222333", "944", "2025-05", *public_ids):
+        assert secret not in page
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_tips_page_needs_a_signed_in_admin(admin_app):
+    from dash import page_registry
+
+    layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
+    with admin_app.server.test_request_context("/admin/consejos"):
+        assert "login?next=/admin/consejos" in str(layout())
