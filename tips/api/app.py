@@ -7,7 +7,6 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 
 from app.__about__ import __version__
@@ -113,7 +112,6 @@ def build(settings: Settings) -> FastAPI:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    api.add_middleware(GZipMiddleware, minimum_size=200)
     api.add_middleware(BodyLimit, limit=settings.tips_max_body_bytes)
     for module in (health, preview, subscribers, sms):
         api.include_router(module.router, prefix="/v1")

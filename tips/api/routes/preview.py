@@ -6,6 +6,7 @@ asked and both carry an ETag. Answers are cached per model version and profile i
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from functools import lru_cache
@@ -58,12 +59,13 @@ def _key_is_live(state, key: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _cached(model: TipModel, bank: TipBank, ubigeo: str, age: int, sex: str, lang: str) -> tuple[bytes, bytes, str]:
+def _cached(model: TipModel, bank: TipBank, ubigeo: str, age: int, sex: str, lang: str) -> tuple[bytes, ...]:
+    """JSON, gzipped JSON (compressed once, not per request), SMS text and the ETag base."""
     body = preview_body(model, bank, ubigeo, age, sex, lang)
     as_json = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     as_text = (body["tip"]["text"] if body["tip"] else "").encode()
     tag = hashlib.sha256(as_json).hexdigest()[:20]
-    return as_json, as_text, tag
+    return as_json, gzip.compress(as_json, mtime=0), as_text, tag
 
 
 @router.get("/tips/preview", responses={200: {"content": {"text/plain": {}}}, 422: {"description": "bad profile"}})
@@ -89,14 +91,16 @@ async def preview(
         raise FieldError(
             "lang", f"language {lang!r} is not offered; expected one of {', '.join(state.bank.offered)}", "query"
         )
-    as_json, as_text, tag = _cached(model, state.bank, ubigeo, age_months, sex, lang)
+    as_json, as_gzip, as_text, tag = _cached(model, state.bank, ubigeo, age_months, sex, lang)
     plain = "text/plain" in request.headers.get("accept", "") and "application/json" not in request.headers.get(
         "accept", ""
     )
     etag = f'"{tag}-{"t" if plain else "j"}"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=3600"}
+    headers = {"ETag": etag, "Vary": "Accept, Accept-Encoding", "Cache-Control": "public, max-age=3600"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if plain:
         return Response(as_text, media_type="text/plain; charset=utf-8", headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(as_gzip, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
     return Response(as_json, media_type="application/json", headers=headers)
