@@ -285,6 +285,11 @@ STRINGS.update(
             "es": "Inscritos activos: {active} · se dieron de baja: {left} · datos borrados: {erased}",
             "en": "Active subscribers: {active} · left: {left} · erased: {erased}",
         },
+        "admin_tips_outbox": {
+            "es": "Envíos: {pending} pendientes (esperan al servidor MQTT) · {sent} enviados · "
+            "{cancelled} anulados por baja",
+            "en": "Sends: {pending} pending (waiting for the MQTT broker) · {sent} sent · {cancelled} cancelled (left)",
+        },
         "admin_tips_privacy": {
             "es": "Solo conteos: sin números de teléfono ni fechas de nacimiento. Menos de 5 se muestra como <5.",
             "en": "Counts only: no phone numbers or birth dates. Fewer than 5 is shown as <5.",

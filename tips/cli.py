@@ -4,6 +4,7 @@
     python -m tips.cli revoke-key clinic-a
     python -m tips.cli list-keys
     python -m tips.cli choose-week [--date 2026-12-07]
+    python -m tips.cli send-week [--date 2026-12-07]   # choose, then publish the outbox (MQTT_URL); make send-tips
     python -m tips.cli new-phone-keys           # values for NUTRIMAPA_TIPS_PHONE_KEY / _HASH_KEY
 
 Uses ``DATABASE_URL`` when set, else the SQLite file in the instance folder (``make db`` migrates it).
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list-keys", help="partner keys (names and dates, never the keys)")
     week = sub.add_parser("choose-week", help="choose this week's tip for every active subscriber")
     week.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
+    send = sub.add_parser("send-week", help="choose this week's tips, then publish every pending send (MQTT_URL)")
+    send.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
     sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(f"key {args.name!r} revoked\n")
             elif args.command == "list-keys":
                 sys.stdout.write(json.dumps(keys.list_keys(s), indent=1) + "\n")
-            else:
+            else:  # choose-week, send-week
                 from tips.bank import load_bank
                 from tips.model import ModelSource
                 from tips.weekly import choose_week
@@ -72,10 +75,30 @@ def main(argv: list[str] | None = None) -> int:
                 model = ModelSource(settings.models_dir).current()
                 day = args.date or datetime.now(UTC).date()
                 out = choose_week(s, model, load_bank(categories=model.categories), day, settings.tips_skip_weeks)
-                sys.stdout.write(json.dumps(out) + "\n")
+        if args.command == "send-week":
+            out["outbox"] = _send(settings, db, load_bank(categories=model.categories))
+        if args.command in ("choose-week", "send-week"):
+            sys.stdout.write(json.dumps(out) + "\n")
         return 0
     finally:
         db.dispose()
+
+
+def _send(settings: Settings, db: Database, bank) -> dict:
+    """Publish the outbox; without MQTT_URL the sends stay pending (the admin page shows them)."""
+    if not settings.mqtt_url:
+        return {"sent": 0, "note": "no MQTT_URL: sends stay in the outbox"}
+    from tips.delivery.mqtt import Broker, Publisher
+    from tips.delivery.outbox import send_pending
+    from tips.privacy import PhoneVault
+
+    publisher = Publisher(Broker.from_url(settings.mqtt_url))
+    if not publisher.connect():
+        return {"sent": 0, "note": f"broker unreachable or refused ({publisher.refused}): sends stay pending"}
+    try:
+        return send_pending(db, PhoneVault.from_settings(settings), bank, publisher)
+    finally:
+        publisher.close()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ def totals(session: Session) -> dict[str, int]:
     return {k: int(rows.get(k, 0)) for k in ("active", "left", "erased")}
 
 
+def outbox(session: Session) -> dict[str, int]:
+    """Tip sends by delivery status: pending (waiting for the broker), sent (PUBACKed), cancelled (left)."""
+    rows = dict(session.execute(select(TipSend.status, func.count()).group_by(TipSend.status)).all())
+    return {k: int(rows.get(k, 0)) for k in ("pending", "sent", "cancelled")}
+
+
 def by_district_channel(session: Session, limit: int = 50) -> list[dict]:
     """Active and departed subscribers per district and channel, largest first."""
     active = func.sum(case((TipSubscriber.status == "active", 1), else_=0))

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import TipEvent, TipSend, TipSubscriber, utcnow
@@ -35,6 +35,13 @@ class Enrolment:
 
 def _event(session: Session, kind: str, sub: TipSubscriber) -> None:
     session.add(TipEvent(kind=kind, ubigeo=sub.ubigeo, channel=sub.channel))
+
+
+def _cancel_pending(session: Session, sub: TipSubscriber) -> None:
+    """A caregiver who leaves gets nothing more, not even a tip already chosen but not yet sent."""
+    session.execute(
+        update(TipSend).where(TipSend.subscriber_id == sub.id, TipSend.status == "pending").values(status="cancelled")
+    )
 
 
 def enrol(
@@ -113,6 +120,7 @@ def erase(session: Session, sub: TipSubscriber) -> None:
     sub.birth_year = sub.birth_month = None
     sub.sex = None
     sub.status, sub.erased_at = "erased", utcnow()
+    _cancel_pending(session, sub)
     sub.left_at = sub.left_at or sub.erased_at
     _event(session, "erase", sub)
     log.info("subscriber %s erased", sub.public_id)
@@ -138,6 +146,7 @@ def inbound(session: Session, vault: PhoneVault, sender: str, text: str) -> dict
     if action == "leave":
         if sub.status == "active":
             sub.status, sub.left_at = "left", utcnow()
+            _cancel_pending(session, sub)
             _event(session, "leave", sub)
         return {"action": "leave", "reply": REPLIES["leave"][lang]}
     if action == "rejoin":

@@ -207,6 +207,12 @@ class TipSend(Base):
     chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     feedback: Mapped[int | None] = mapped_column(Integer)  # 1 useful, 2 not useful
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The outbox: pending until the broker acknowledges the publish (PUBACK), then sent.
+    status: Mapped[str] = mapped_column(String(16), index=True, nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(255))
 
 
 class TipEvent(Base):

@@ -39,6 +39,7 @@ def layout(**_kwargs) -> html.Div:
     names = get_store().regions.names("district")
     with get_db().session() as s:
         total = stats.totals(s)
+        queue = stats.outbox(s)
         districts = stats.by_district_channel(s)
         weeks = stats.by_week_category(s)
         leavers = stats.leavers_by_week(s)
@@ -48,6 +49,7 @@ def layout(**_kwargs) -> html.Div:
         t("admin_tips_title", lang),
         [
             html.P(t("admin_tips_totals", lang, **total), id="admin-tips-totals"),
+            html.P(t("admin_tips_outbox", lang, **queue), id="admin-tips-outbox"),
             html.P(t("admin_tips_privacy", lang), className="muted"),
             html.H3(t("admin_tips_districts", lang)),
             table(

@@ -49,6 +49,7 @@ def test_tips_page_shows_counts_and_no_personal_data(admin_app, admin_settings, 
     assert "Cusco (080101)" in page
     assert "<5" in page  # Lima's single app subscriber, and Cusco's one leaver
     assert "2026-W49" in page
+    assert "Envíos: 6 pendientes" in page  # no MQTT_URL: they wait in the outbox (one cancelled by BAJA)
     assert "Alimentos ricos en hierro" in page or category != "iron_rich_foods"
     with db.session() as s:
         public_ids = list(s.scalars(select(TipSubscriber.public_id)))

@@ -1,4 +1,4 @@
-"""tips service: partner API keys, subscribers, weekly tip sends, anonymous events
+"""tips service: partner API keys, subscribers, weekly tip sends (the delivery outbox), anonymous events
 
 Revision ID: 0004
 Revises: 0002
@@ -77,17 +77,24 @@ def upgrade() -> None:
         sa.Column("chosen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("feedback", sa.Integer(), nullable=True),
         sa.Column("feedback_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=255), nullable=True),
         sa.ForeignKeyConstraint(["subscriber_id"], ["tip_subscribers.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subscriber_id", "week", name="uq_tip_sends_subscriber_week"),
     )
     with op.batch_alter_table("tip_sends", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tip_sends_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_tip_sends_week"), ["week"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tip_sends", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tip_sends_week"))
+        batch_op.drop_index(batch_op.f("ix_tip_sends_status"))
     op.drop_table("tip_sends")
     with op.batch_alter_table("tip_subscribers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tip_subscribers_ubigeo"))

@@ -1,0 +1,310 @@
+"""Tip delivery through a real Mosquitto (own process, the project's ACL, password file from mosquitto_passwd).
+
+Receivers are real MQTT clients: phones with persistent sessions, an SMS gateway on the shared subscription.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from sqlalchemy import func, select
+
+from app.config import ROOT
+from app.db.models import TipSend
+from tests.conftest import services_required
+from tests.tips.conftest import cli, free_port
+from tips import subscribers
+from tips.bank import load_bank
+from tips.delivery import payloads, topics
+from tips.delivery.mqtt import Broker, Publisher
+from tips.delivery.outbox import send_pending
+from tips.model import TipModel
+from tips.privacy import PhoneVault
+from tips.weekly import choose_week
+
+pytestmark = pytest.mark.services
+SERVICE_PW, GATEWAY_PW = "service-secret-1", "gateway-secret-1"
+
+
+@pytest.fixture(scope="module")
+def model() -> TipModel:
+    return TipModel.load(ROOT / "models" / "v1")
+
+
+@pytest.fixture(scope="module")
+def bank(model):
+    return load_bank(categories=model.categories)
+
+
+@pytest.fixture(scope="module")
+def people(tips_db, tips_settings, model, bank) -> dict[str, list[str]]:
+    """Synthetic caregivers: three with the phone app, two by SMS (public ids, i.e. phone tokens)."""
+    vault = PhoneVault.from_settings(tips_settings)
+    made: dict[str, list[str]] = {"app": [], "sms": []}
+    with tips_db.session() as s:
+        for k in range(5):
+            channel = "app" if k < 3 else "sms"
+            form = subscribers.Enrolment(f"+51 98{k} 000 111", "100101", 2025, 6, "f", "es", channel)
+            made[channel].append(subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1)).public_id)
+    return made
+
+
+class Mosquitto:
+    def __init__(self, folder: Path, users: list[str]) -> None:
+        if shutil.which("mosquitto") is None or shutil.which("mosquitto_passwd") is None:
+            if services_required():
+                pytest.fail(
+                    "mosquitto and mosquitto_passwd are required (REQUIRE_SERVICES=1): apt-get install mosquitto"
+                )
+            pytest.skip("mosquitto not installed")
+        self.folder, self.port = folder, free_port()
+        subprocess.run(
+            [str(ROOT / "deploy/mosquitto/make-users.sh"), str(folder / "passwd"), str(folder / "acl"), *users],
+            check=True,
+            capture_output=True,
+        )
+        (folder / "mosquitto.conf").write_text(
+            f"user root\nper_listener_settings false\nallow_anonymous false\n"
+            f"password_file {folder / 'passwd'}\nacl_file {folder / 'acl'}\n"
+            f"persistence true\npersistence_location {folder}/\nmax_queued_messages 100\n"
+            f"listener {self.port} 127.0.0.1\n"
+        )
+        self.proc = None
+
+    def start(self) -> None:
+        log = (self.folder / "mosquitto.log").open("ab")
+        self.proc = subprocess.Popen(["mosquitto", "-c", str(self.folder / "mosquitto.conf")], stdout=log, stderr=log)
+        log.close()
+        import socket
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("mosquitto did not start: " + (self.folder / "mosquitto.log").read_text())
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def url(self, user: str = "nutrimapa-tips", password: str = SERVICE_PW) -> str:
+        return f"mqtt://{user}:{password}@127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def broker(people, tmp_path_factory):
+    users = [f"service:{SERVICE_PW}", f"gw-1:{GATEWAY_PW}"] + [f"{t}:pw-{t[:8]}" for t in people["app"]]
+    server = Mosquitto(tmp_path_factory.mktemp("mosquitto"), users)
+    server.start()
+    yield server
+    server.stop()
+
+
+class Client:
+    """A phone or gateway: MQTT 5, persistent session (clean_start=False, one hour expiry)."""
+
+    def __init__(self, port: int, username: str, password: str, client_id: str) -> None:
+        self.port = port
+        self.messages: list[tuple[str, bytes]] = []
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(username, password)
+        self.connack = None
+        self.suback = None
+        self._connected, self._subscribed = threading.Event(), threading.Event()
+        self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
+        self.client.on_message = lambda _c, _u, msg: self.messages.append((msg.topic, msg.payload))
+
+    def _on_connect(self, _c, _u, _f, reason_code, _p):
+        self.connack = reason_code
+        self._connected.set()
+
+    def _on_subscribe(self, _c, _u, _mid, reason_codes, _p):
+        self.suback = reason_codes
+        self._subscribed.set()
+
+    def connect(self):
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = 3600
+        self.client.connect("127.0.0.1", self.port, clean_start=False, properties=props)
+        self.client.loop_start()
+        assert self._connected.wait(5)
+        return self.connack
+
+    def subscribe(self, topic: str):
+        self._subscribed.clear()
+        self.client.subscribe(topic, qos=1)
+        assert self._subscribed.wait(5)
+        return self.suback[0]
+
+    def wait_for(self, n: int, timeout: float = 5.0) -> list[tuple[str, bytes]]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # and nothing more arrives
+        return self.messages
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def phone(broker, token: str) -> Client:
+    return Client(broker.port, token, f"pw-{token[:8]}", topics.phone_client_id(token))
+
+
+def publish(broker, tips_db, tips_settings, bank) -> dict:
+    publisher = Publisher(Broker.from_url(broker.url()))
+    assert publisher.connect()
+    try:
+        return send_pending(tips_db, PhoneVault.from_settings(tips_settings), bank, publisher)
+    finally:
+        publisher.close()
+
+
+def test_every_tip_message_fits_200_bytes(bank):
+    for tip in bank.tips:
+        assert len(payloads.app_tip(36**6, "2026-W53", tip.text)) <= 200
+        assert len(payloads.sms_tip(36**6, "+51987654321", tip.text)) <= 200
+        parsed = payloads.parse_tip(payloads.sms_tip(12345, "+51987654321", tip.text))
+        assert (parsed.send_id, parsed.target, parsed.text) == (12345, "+51987654321", tip.text)
+
+
+def test_a_week_reaches_every_phone_and_gateway_once_even_sent_twice(
+    broker, people, tips_db, tips_settings, model, bank
+):
+    online = phone(broker, people["app"][0])
+    assert not online.connect().is_failure
+    assert not online.subscribe(topics.phone_topic(people["app"][0])).is_failure
+    offline = phone(broker, people["app"][1])
+    offline.connect()
+    offline.subscribe(topics.phone_topic(people["app"][1]))
+    offline.close()  # persistent session: the broker queues its tips
+    gateway = Client(broker.port, "gw-1", GATEWAY_PW, "gw-1")
+    gateway.connect()
+    assert not gateway.subscribe(topics.GATEWAY_SHARED).is_failure
+
+    with tips_db.session() as s:
+        assert choose_week(s, model, bank, date(2026, 12, 2))["chosen"] == 5
+    assert publish(broker, tips_db, tips_settings, bank) == {"sent": 5, "retry": 0}
+    assert publish(broker, tips_db, tips_settings, bank) == {"sent": 0, "retry": 0}  # run twice: nothing doubled
+    assert cli(tips_settings, "choose-week", "--date", "2026-12-03").stdout.count('"chosen": 0') == 1
+
+    got = online.wait_for(1)
+    assert len(got) == 1
+    tip = payloads.parse_tip(got[0][1])
+    assert (tip.kind, tip.target) == ("T1", "2026-W49")
+    sms = [payloads.parse_tip(p) for _, p in gateway.wait_for(2)]
+    assert sorted(t.target for t in sms) == ["+51983000111", "+51984000111"]
+    offline = phone(broker, people["app"][1])
+    offline.connect()
+    assert len(offline.wait_for(1)) == 1
+    with tips_db.session() as s:
+        assert s.scalar(select(func.count()).where(TipSend.status == "sent")) == 5
+    for c in (online, offline, gateway):
+        c.close()
+
+
+def test_an_offline_phone_gets_both_weeks_once_each_in_order(broker, people, tips_db, tips_settings, model, bank):
+    token = people["app"][2]
+    first = phone(broker, token)
+    first.connect()
+    first.subscribe(topics.phone_topic(token))
+    first.close()
+    for day in (date(2026, 12, 9), date(2026, 12, 16)):
+        with tips_db.session() as s:
+            choose_week(s, model, bank, day)
+        assert publish(broker, tips_db, tips_settings, bank)["sent"] == 5
+    back = phone(broker, token)
+    back.connect()
+    weeks = [payloads.parse_tip(p).target for _, p in back.wait_for(2)]
+    assert weeks == ["2026-W50", "2026-W51"]
+    back.close()
+
+
+def test_the_acl_keeps_phones_to_their_own_topic_and_refuses_wrong_passwords(broker, people):
+    mine, other = people["app"][0], people["app"][1]
+    snoop = Client(broker.port, mine, f"pw-{mine[:8]}", "acl-probe")
+    snoop.connect()
+    # Mosquitto 2 may grant the SUBACK, but the read ACL is enforced on every message: nothing arrives.
+    for topic in (topics.phone_topic(other), topics.GATEWAY_SHARED, "nutrimapa/v1/#"):
+        snoop.subscribe(topic)
+    publisher = Publisher(Broker.from_url(broker.url()))
+    assert publisher.connect()
+    mids = {
+        publisher.publish(topics.phone_topic(other), b"T1|zz|2026-W01|for the other phone"),
+        publisher.publish(topics.GATEWAY_OUT, b"S1|zz|+51900000000|for gateways"),
+        publisher.publish(topics.phone_topic(mine), b"T1|zy|2026-W01|for me"),
+    }
+    assert publisher.wait_acked(mids, 5) == mids
+    publisher.close()
+    assert [p for _, p in snoop.wait_for(3, timeout=2)] == [b"T1|zy|2026-W01|for me"]
+    snoop.close()
+    # a phone cannot publish tips or fake gateway traffic either
+    forger = Publisher(Broker.from_url(broker.url(user=mine, password=f"pw-{mine[:8]}")), client_id="forger")
+    assert forger.connect()
+    mid = forger.publish(topics.GATEWAY_OUT, b"S1|zz|+51900000000|spam")
+    assert forger.wait_acked({mid}, 2) == set()  # MQTT 5: PUBACK "not authorized"
+    forger.close()
+    wrong = Client(broker.port, mine, "not-the-password", "acl-probe-2")
+    assert wrong.connect().is_failure
+    wrong.client.loop_stop()
+    publisher = Publisher(Broker.from_url(broker.url(password="wrong")))
+    assert not publisher.connect(timeout=3)
+    assert "Bad user name or password" in publisher.refused or "Not authorized" in publisher.refused
+
+
+def test_without_a_broker_sends_stay_pending_and_go_out_later(broker, people, tips_db, tips_settings, model, bank):
+    with tips_db.session() as s:
+        choose_week(s, model, bank, date(2026, 12, 23))
+    out = cli(tips_settings, "send-week", "--date", "2026-12-23")  # no MQTT_URL in these settings
+    assert "no MQTT_URL" in out.stdout
+    broker.stop()
+    try:
+        publisher = Publisher(Broker.from_url(broker.url()))
+        assert not publisher.connect(timeout=2)
+        with tips_db.session() as s:
+            assert s.scalar(select(func.count()).where(TipSend.week == "2026-W52", TipSend.status == "pending")) == 5
+    finally:
+        broker.start()
+    gateway = Client(broker.port, "gw-1", GATEWAY_PW, "gw-1")
+    gateway.connect()
+    gateway.subscribe(topics.GATEWAY_SHARED)  # gateways subscribe on every connect (a restart may drop sessions)
+    assert publish(broker, tips_db, tips_settings, bank)["sent"] == 5
+    with tips_db.session() as s:
+        week = set(s.scalars(select(TipSend.id).where(TipSend.week == "2026-W52", TipSend.channel == "sms")))
+    received = [payloads.parse_tip(p) for _, p in gateway.wait_for(2)]
+    assert sorted(t.target for t in received if t.send_id in week) == ["+51983000111", "+51984000111"]
+    ids = [t.send_id for t in received]
+    assert len(ids) == len(set(ids))
+    gateway.close()
+
+
+def test_a_caregiver_who_leaves_gets_nothing_more(broker, people, tips_db, tips_settings, model, bank):
+    vault = PhoneVault.from_settings(tips_settings)
+    with tips_db.session() as s:
+        choose_week(s, model, bank, date(2026, 12, 30))
+    with tips_db.session() as s:
+        assert subscribers.inbound(s, vault, "+51984000111", "BAJA")["action"] == "leave"
+    assert publish(broker, tips_db, tips_settings, bank)["sent"] == 4
+    with tips_db.session() as s:
+        statuses = dict(
+            s.execute(
+                select(TipSend.status, func.count()).where(TipSend.week == "2026-W53").group_by(TipSend.status)
+            ).all()
+        )
+    assert statuses == {"sent": 4, "cancelled": 1}
