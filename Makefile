@@ -30,10 +30,12 @@ run: $(VENV)/.installed db
 	HOST=$(HOST) DASH_PORT=$(PORT) WORKERS=$(WORKERS) TIPS_PORT=$(TIPS_PORT) TIPS_WORKERS=$(TIPS_WORKERS) \
 		$(BIN)/honcho start
 
-# Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs (skipped if present).
-SYSTEM_PACKAGES := chromium chromium-driver poppler-utils
+# Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs, mosquitto (+ clients)
+# for the tip delivery tests, which start their own broker (skipped if present).
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils mosquitto mosquitto-clients
 browser-deps:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null \
+		&& command -v mosquitto_passwd >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
