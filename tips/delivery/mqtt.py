@@ -57,9 +57,10 @@ class Publisher:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_publish = self._on_publish
-        self._acked: set[int] = set()
+        self._answers: dict[int, bool] = {}  # mid -> PUBACK success
         self._lock = threading.Lock()
         self._connected = threading.Event()
+        self._connack = threading.Event()
         self.refused: str | None = None
 
     def _on_connect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
@@ -68,15 +69,17 @@ class Publisher:
             log.warning("broker refused the connection: %s", reason_code)
         else:
             self._connected.set()
+        self._connack.set()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self._connected.clear()
         log.info("disconnected from the broker: %s", reason_code)
 
     def _on_publish(self, _client, _userdata, mid, reason_code, _properties) -> None:
-        if not reason_code.is_failure:
-            with self._lock:
-                self._acked.add(mid)
+        if reason_code.is_failure:
+            log.warning("broker refused a publish: %s", reason_code)
+        with self._lock:
+            self._answers[mid] = not reason_code.is_failure
 
     def connect(self, timeout: float = 10.0) -> bool:
         """Connect (clean session: the outbox, not the client, remembers what is pending)."""
@@ -86,7 +89,8 @@ class Publisher:
             log.warning("cannot reach the broker %s:%d: %s", self.broker.host, self.broker.port, exc)
             return False
         self.client.loop_start()
-        if not self._connected.wait(timeout):
+        self._connack.wait(timeout)
+        if not self._connected.is_set():
             self.close()
             return False
         return True
@@ -103,15 +107,15 @@ class Publisher:
         return info.mid if info.rc == mqtt.MQTT_ERR_SUCCESS else None
 
     def wait_acked(self, mids: set[int], timeout: float) -> set[int]:
-        """The subset of ``mids`` the broker acknowledged within ``timeout`` seconds."""
+        """The subset of ``mids`` the broker acknowledged (PUBACK success) within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
-                done = mids & self._acked
-            if done == mids or time.monotonic() > deadline or not self.connected:
+                answered = mids & self._answers.keys()
+            if answered == mids or time.monotonic() > deadline or not self.connected:
                 with self._lock:
-                    self._acked -= done
-                return done
+                    ok = {m for m in answered if self._answers.pop(m)}
+                return ok
             time.sleep(0.005)
 
     def close(self) -> None:
