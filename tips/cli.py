@@ -5,6 +5,7 @@
     python -m tips.cli list-keys
     python -m tips.cli choose-week [--date 2026-12-07]
     python -m tips.cli send-week [--date 2026-12-07]   # choose, then publish the outbox (MQTT_URL); make send-tips
+    python -m tips.cli consume                  # gateways' inbound SMS and receipts over MQTT (a long-running process)
     python -m tips.cli new-phone-keys           # values for NUTRIMAPA_TIPS_PHONE_KEY / _HASH_KEY
 
 Uses ``DATABASE_URL`` when set, else the SQLite file in the instance folder (``make db`` migrates it).
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     week.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
     send = sub.add_parser("send-week", help="choose this week's tips, then publish every pending send (MQTT_URL)")
     send.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
+    sub.add_parser("consume", help="act on gateways' inbound SMS and receipts from MQTT_URL (until stopped)")
     sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from tips import keys
 
+        if args.command == "consume":
+            return _consume(settings, db)
         with db.session() as s:
             if args.command == "create-key":
                 try:
@@ -82,6 +86,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _consume(settings: Settings, db: Database) -> int:
+    import signal
+    import threading
+
+    from tips.delivery.consumer import Consumer
+    from tips.delivery.mqtt import Broker
+    from tips.privacy import PhoneVault
+
+    if not settings.mqtt_url:
+        sys.stderr.write("error: MQTT_URL is not set; nothing to consume\n")
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    consumer = Consumer(db, PhoneVault.from_settings(settings), Broker.from_url(settings.mqtt_url))
+    consumer.start()
+    while not stop.wait(60):
+        logging.getLogger(__name__).info("gateway messages so far: %s", dict(consumer.counts))
+    consumer.stop()
+    return 0
 
 
 def _send(settings: Settings, db: Database, bank) -> dict:

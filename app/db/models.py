@@ -213,6 +213,8 @@ class TipSend(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(255))
+    receipt: Mapped[str | None] = mapped_column(String(16))  # the gateway's delivery receipt: delivered | failed
+    receipt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TipEvent(Base):

@@ -19,7 +19,7 @@ from paho.mqtt.properties import Properties
 from sqlalchemy import func, select
 
 from app.config import ROOT
-from app.db.models import TipSend
+from app.db.models import TipSend, TipSubscriber
 from tests.conftest import services_required
 from tests.tips.conftest import cli, free_port
 from tips import subscribers
@@ -308,3 +308,60 @@ def test_a_caregiver_who_leaves_gets_nothing_more(broker, people, tips_db, tips_
             ).all()
         )
     assert statuses == {"sent": 4, "cancelled": 1}
+
+
+def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are_dropped(
+    broker, people, tips_db, tips_settings, model, bank
+):
+    from tips.delivery.consumer import Consumer
+
+    consumer = Consumer(tips_db, PhoneVault.from_settings(tips_settings), Broker.from_url(broker.url()))
+    consumer.start()
+    assert consumer.ready.wait(5)
+    with tips_db.session() as s:
+        last = s.scalar(
+            select(TipSend)
+            .join(TipSubscriber, TipSubscriber.id == TipSend.subscriber_id)
+            .where(TipSubscriber.public_id == people["sms"][0])
+            .order_by(TipSend.week.desc())
+        )
+    gateway = Publisher(Broker.from_url(broker.url(user="gw-1", password=GATEWAY_PW)), client_id="gw-1-pub")
+    assert gateway.connect()
+    inbound, receipts = "nutrimapa/v1/gw/gw-1/inbound", "nutrimapa/v1/gw/gw-1/receipts"
+    messages = [
+        (inbound, b"not the format"),
+        (inbound, b"x" * 100_000),
+        (inbound, b"I1|+51999111222|BAJA"),  # nobody enrolled with that number
+        (inbound, b"I1|12|BAJA"),
+        (receipts, b"R1|zzzzzz|delivered"),
+        (inbound, b"I1|+51983000111|2"),
+        (receipts, f"R1|{payloads.b36(last.id)}|delivered".encode()),
+        (inbound, b"I1|+51983000111|BAJA"),
+    ]
+    mids = {gateway.publish(topic, body) for topic, body in messages}
+    assert len(gateway.wait_acked(mids, 5)) == len(messages)
+    gateway.close()
+    deadline = time.monotonic() + 10
+    while sum(consumer.counts.values()) < len(messages) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    consumer.stop()
+    assert consumer.counts == {
+        "dropped:bad_format": 1,
+        "dropped:too_large": 1,
+        "dropped:unknown_subscriber": 1,
+        "dropped:bad_number": 1,
+        "dropped:unknown_send": 1,
+        "ok:not_useful": 1,
+        "ok:delivered": 1,
+        "ok:leave": 1,
+    }
+    with tips_db.session() as s:
+        row = s.get(TipSend, last.id)
+        assert (row.feedback, row.receipt) == (2, "delivered")
+        sub = s.scalar(select(TipSubscriber).where(TipSubscriber.public_id == people["sms"][0]))
+        assert sub.status == "left"
+    with tips_db.session() as s:  # the next week: nothing for the number that left
+        choose_week(s, model, bank, date(2027, 1, 6))
+    publish(broker, tips_db, tips_settings, bank)
+    with tips_db.session() as s:
+        assert s.scalar(select(func.count()).where(TipSend.subscriber_id == sub.id, TipSend.week == "2027-W01")) == 0

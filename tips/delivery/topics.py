@@ -13,6 +13,9 @@ ROOT = "nutrimapa/v1"
 GATEWAY_OUT = f"{ROOT}/gw/out"
 GATEWAY_SHARED = f"$share/gateways/{GATEWAY_OUT}"
 SERVICE_CLIENT_ID = "nutrimapa-tips-sender"
+CONSUMER_CLIENT_ID = "nutrimapa-tips-consumer"
+GATEWAY_RECEIPTS = f"{ROOT}/gw/+/receipts"
+GATEWAY_INBOUND = f"{ROOT}/gw/+/inbound"
 
 
 def phone_topic(token: str) -> str:

@@ -82,6 +82,8 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=255), nullable=True),
+        sa.Column("receipt", sa.String(length=16), nullable=True),
+        sa.Column("receipt_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["subscriber_id"], ["tip_subscribers.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subscriber_id", "week", name="uq_tip_sends_subscriber_week"),
