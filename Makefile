@@ -75,6 +75,7 @@ bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.tips_bench
 	$(BIN)/python -m bench.tips_service_bench
+	$(BIN)/python -m bench.tips_delivery_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage instance
