@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     week.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
     send = sub.add_parser("send-week", help="choose this week's tips, then publish every pending send (MQTT_URL)")
     send.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
+    send.add_argument("--batch", type=int, default=1000, help="publishes per batch (each batch waits for its PUBACKs)")
     sub.add_parser("consume", help="act on gateways' inbound SMS and receipts from MQTT_URL (until stopped)")
     sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
     args = parser.parse_args(argv)
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 day = args.date or datetime.now(UTC).date()
                 out = choose_week(s, model, load_bank(categories=model.categories), day, settings.tips_skip_weeks)
         if args.command == "send-week":
-            out["outbox"] = _send(settings, db, load_bank(categories=model.categories))
+            out["outbox"] = _send(settings, db, load_bank(categories=model.categories), args.batch)
         if args.command in ("choose-week", "send-week"):
             sys.stdout.write(json.dumps(out) + "\n")
         return 0
@@ -110,7 +111,7 @@ def _consume(settings: Settings, db: Database) -> int:
     return 0
 
 
-def _send(settings: Settings, db: Database, bank) -> dict:
+def _send(settings: Settings, db: Database, bank, batch: int = 1000) -> dict:
     """Publish the outbox; without MQTT_URL the sends stay pending (the admin page shows them)."""
     if not settings.mqtt_url:
         return {"sent": 0, "note": "no MQTT_URL: sends stay in the outbox"}
@@ -122,7 +123,7 @@ def _send(settings: Settings, db: Database, bank) -> dict:
     if not publisher.connect():
         return {"sent": 0, "note": f"broker unreachable or refused ({publisher.refused}): sends stay pending"}
     try:
-        return send_pending(db, PhoneVault.from_settings(settings), bank, publisher)
+        return send_pending(db, PhoneVault.from_settings(settings), bank, publisher, batch=batch)
     finally:
         publisher.close()
 

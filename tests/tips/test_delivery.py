@@ -365,3 +365,71 @@ def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are
     publish(broker, tips_db, tips_settings, bank)
     with tips_db.session() as s:
         assert s.scalar(select(func.count()).where(TipSend.subscriber_id == sub.id, TipSend.week == "2027-W01")) == 0
+
+
+def test_killed_halfway_and_run_again_every_subscriber_gets_exactly_one_tip(broker, tips_db, tips_settings):
+    """3,000 synthetic SMS subscribers; the sender is SIGKILLed mid-run, then run again. Counted at a gateway."""
+    import os
+    import signal
+    import sys
+    from dataclasses import replace
+
+    from sqlalchemy import insert
+
+    from tests.tips.conftest import service_env
+
+    vault = PhoneVault.from_settings(tips_settings)
+    n = 3000
+    rows = [
+        {"public_id": f"{i:032x}", "phone_hash": vault.lookup(f"+5197{i:07d}"),
+         "phone_enc": vault.encrypt(f"+5197{i:07d}"), "ubigeo": "100101", "birth_year": 2025,
+         "birth_month": 1 + i % 12, "sex": "fm"[i % 2], "language": "es", "channel": "sms", "status": "active"}
+        for i in range(n)
+    ]  # fmt: skip
+    with tips_db.session() as s:
+        s.execute(insert(TipSubscriber), rows)
+    gateway = Client(broker.port, "gw-1", GATEWAY_PW, "gw-1")
+    gateway.connect()
+    gateway.subscribe(topics.GATEWAY_SHARED)
+    env = service_env(replace(tips_settings, mqtt_url=broker.url()))
+    env["MQTT_URL"] = broker.url()
+    cmd = [sys.executable, "-m", "tips.cli", "send-week", "--date", "2027-01-13", "--batch", "50"]
+
+    def sent() -> int:
+        with tips_db.session() as s:
+            return s.scalar(select(func.count()).where(TipSend.week == "2027-W02", TipSend.status == "sent"))
+
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while sent() < n // 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    halfway = sent()
+    with tips_db.session() as s:
+        total = s.scalar(select(func.count()).where(TipSend.week == "2027-W02"))
+    assert 0 < halfway < total, f"the kill came at {halfway}/{total} sent (exit {proc.returncode})"
+    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert '"retry": 0' in again.stdout, again.stdout + again.stderr[-2000:]
+    assert sent() == total
+    with tips_db.session() as s:
+        week = dict(
+            s.execute(
+                select(TipSend.id, TipSend.subscriber_id).where(TipSend.week == "2027-W02", TipSend.channel == "sms")
+            ).all()
+        )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        got = [payloads.parse_tip(p).send_id for _, p in gateway.messages]
+        if set(week) <= set(got):
+            break
+        time.sleep(0.1)
+    gateway.close()
+    got = [sid for sid in got if sid in week]
+    assert set(got) == set(week)  # nobody skipped
+    per_subscriber = {}
+    for sid in set(got):
+        per_subscriber.setdefault(week[sid], set()).add(sid)
+    assert all(len(ids) == 1 for ids in per_subscriber.values())  # nobody got two different tips
+    repeats = len(got) - len(set(got))
+    assert repeats <= 50  # at most the batch in flight at the kill, same send id: the receiver drops it
