@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from app.__about__ import __version__
 from app.config import Settings
 from app.db import Database
+from tips.api.fast import PreviewFastPath
 from tips.api.routes import health, preview, sms, subscribers
 from tips.api.state import RateLimit, ServiceState
 from tips.bank import load_bank
@@ -113,6 +114,7 @@ def build(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": errors}, status_code=422)
 
     api.add_middleware(BodyLimit, limit=settings.tips_max_body_bytes)
+    api.add_middleware(PreviewFastPath, state=api.state.tips)
     for module in (health, preview, subscribers, sms):
         api.include_router(module.router, prefix="/v1")
     return api

@@ -41,3 +41,10 @@ class ServiceState:
     bank: TipBank
     vault: PhoneVault
     limit: RateLimit
+    # Preview answers of this worker, keyed by (model, ubigeo, age, sex, lang): a new model, new keys.
+    previews: dict = field(default_factory=dict)
+
+    def remember(self, key: tuple, answer) -> None:
+        if len(self.previews) >= 100_000:  # at most every profile of two model versions; then start over
+            self.previews.clear()
+        self.previews[key] = answer

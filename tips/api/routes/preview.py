@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
@@ -58,14 +58,34 @@ def _key_is_live(state, key: str) -> bool:
         return keys.check_key(session, key) is not None
 
 
-@lru_cache(maxsize=65536)
-def _cached(model: TipModel, bank: TipBank, ubigeo: str, age: int, sex: str, lang: str) -> tuple[bytes, ...]:
-    """JSON, gzipped JSON (compressed once, not per request), SMS text and the ETag base."""
+@dataclass(frozen=True)
+class Answer:
+    """One profile's preview, encoded once: JSON, gzipped JSON, SMS text, and the ETag base."""
+
+    json: bytes
+    gzip: bytes
+    text: bytes
+    tag: str
+
+    def respond(self, accept: str, accept_encoding: str, if_none_match: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for these request headers (shared by the route and the fast path)."""
+        plain = "text/plain" in accept and "application/json" not in accept
+        etag = f'"{self.tag}-{"t" if plain else "j"}"'
+        headers = {"ETag": etag, "Vary": "Accept, Accept-Encoding", "Cache-Control": "public, max-age=3600"}
+        if etag in if_none_match:
+            return 304, headers, b""
+        if plain:
+            return 200, {**headers, "Content-Type": "text/plain; charset=utf-8"}, self.text
+        if "gzip" in accept_encoding:
+            return 200, {**headers, "Content-Type": "application/json", "Content-Encoding": "gzip"}, self.gzip
+        return 200, {**headers, "Content-Type": "application/json"}, self.json
+
+
+def answer(model: TipModel, bank: TipBank, ubigeo: str, age: int, sex: str, lang: str) -> Answer:
     body = preview_body(model, bank, ubigeo, age, sex, lang)
     as_json = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     as_text = (body["tip"]["text"] if body["tip"] else "").encode()
-    tag = hashlib.sha256(as_json).hexdigest()[:20]
-    return as_json, gzip.compress(as_json, mtime=0), as_text, tag
+    return Answer(as_json, gzip.compress(as_json, mtime=0), as_text, hashlib.sha256(as_json).hexdigest()[:20])
 
 
 @router.get("/tips/preview", responses={200: {"content": {"text/plain": {}}}, 422: {"description": "bad profile"}})
@@ -91,16 +111,11 @@ async def preview(
         raise FieldError(
             "lang", f"language {lang!r} is not offered; expected one of {', '.join(state.bank.offered)}", "query"
         )
-    as_json, as_gzip, as_text, tag = _cached(model, state.bank, ubigeo, age_months, sex, lang)
-    plain = "text/plain" in request.headers.get("accept", "") and "application/json" not in request.headers.get(
-        "accept", ""
-    )
-    etag = f'"{tag}-{"t" if plain else "j"}"'
-    headers = {"ETag": etag, "Vary": "Accept, Accept-Encoding", "Cache-Control": "public, max-age=3600"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    if plain:
-        return Response(as_text, media_type="text/plain; charset=utf-8", headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(as_gzip, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
-    return Response(as_json, media_type="application/json", headers=headers)
+    cache_key = (model, ubigeo, age_months, sex, lang)
+    found = state.previews.get(cache_key)
+    if found is None:
+        found = answer(model, state.bank, ubigeo, age_months, sex, lang)
+        state.remember(cache_key, found)
+    h = request.headers
+    status, headers, body = found.respond(h.get("accept", ""), h.get("accept-encoding", ""), h.get("if-none-match", ""))
+    return Response(body, status_code=status, headers=headers)
