@@ -1,12 +1,13 @@
-"""The preview fast path: an anonymous preview already answered by this worker is served straight from
-its cache, before FastAPI's routing and validation (the same bytes, headers and rate limit as the route).
-Anything else (a first request, an API key, a bad parameter) goes to the route.
+"""The preview fast path: a valid anonymous preview is answered before FastAPI's routing and validation,
+from this worker's cache (computed on first use), with the same bytes, headers and rate limit as the route.
+Anything else (an API key, a parameter the route would refuse with its 422) goes to the route.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from tips.api.routes.preview import answer
 from tips.api.state import ServiceState
 from tips.model import NoTipModelError
 
@@ -32,7 +33,12 @@ class PreviewFastPath:
         key = (model, params.get("ubigeo"), int(age), params.get("sex"), params.get("lang", "es"))
         found = self.state.previews.get(key)
         if found is None:
-            return None, headers
+            _, ubigeo, age_months, sex, lang = key
+            valid = ubigeo in model.districts and age_months <= 59 and sex in ("f", "m")
+            if not valid or lang not in self.state.bank.offered:
+                return None, headers
+            found = answer(model, self.state.bank, ubigeo, age_months, sex, lang)
+            self.state.remember(key, found)
         client = scope["client"][0] if scope.get("client") else "?"
         if not self.state.limit.allow(client):
             return None, headers  # the route answers the 429

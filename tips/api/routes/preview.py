@@ -85,7 +85,7 @@ def answer(model: TipModel, bank: TipBank, ubigeo: str, age: int, sex: str, lang
     body = preview_body(model, bank, ubigeo, age, sex, lang)
     as_json = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     as_text = (body["tip"]["text"] if body["tip"] else "").encode()
-    return Answer(as_json, gzip.compress(as_json, mtime=0), as_text, hashlib.sha256(as_json).hexdigest()[:20])
+    return Answer(as_json, gzip.compress(as_json, 6, mtime=0), as_text, hashlib.sha256(as_json).hexdigest()[:20])
 
 
 @router.get("/tips/preview", responses={200: {"content": {"text/plain": {}}}, 422: {"description": "bad profile"}})
