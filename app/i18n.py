@@ -302,8 +302,19 @@ STRINGS.update(
         "admin_tips_leavers": {"es": "Bajas por semana", "en": "Leavers by week"},
         "cols_tip_districts": {"es": "Distrito|Canal|Activos|Bajas", "en": "District|Channel|Active|Left"},
         "cols_tip_weeks": {
-            "es": "Semana|Categoría|Consejos|Útil (1)|No útil (2)",
-            "en": "Week|Category|Tips|Useful (1)|Not useful (2)",
+            "es": "Semana|Categoría|Consejos|Enviados|Entregados|Útil / no útil|Tasa útil|Bajas|Tasa de bajas",
+            "en": "Week|Category|Tips|Sent|Delivered|Useful / not useful|Useful rate|Leaves|Leave rate",
+        },
+        "cols_tip_by_district": {
+            "es": "Distrito|Consejos|Enviados|Entregados (acuse)|Tasa útil",
+            "en": "District|Tips|Sent|Delivered (receipt)|Useful rate",
+        },
+        "admin_tips_by_district": {"es": "Entrega y respuestas por distrito", "en": "Delivery and replies by district"},
+        "admin_tips_rates_help": {
+            "es": "Entregados: acuses de las pasarelas SMS (los de la app cuentan al llegar al servidor MQTT). "
+            "Tasa útil: respuestas 1 entre todas las respuestas. Bajas: BAJA después de un consejo de esa categoría.",
+            "en": "Delivered: SMS gateway receipts (app tips count once the MQTT broker has them). "
+            "Useful rate: replies 1 over all replies. Leaves: BAJA after a tip of that category.",
         },
         "cols_tip_leavers": {
             "es": "Semana|Bajas (BAJA)|Datos borrados|Regresos (ALTA)",

@@ -45,21 +45,67 @@ def by_district_channel(session: Session, limit: int = 50) -> list[dict]:
     return [{"ubigeo": u, "channel": c, "active": int(a or 0), "left": int(g or 0)} for u, c, a, g in rows]
 
 
-def by_week_category(session: Session, weeks: int = 8) -> list[dict]:
-    """Tips chosen per ISO week and category (newest week first), with the replies they got."""
+def _rate(part: int, whole: int) -> str:
+    return "—" if whole == 0 else f"{100 * part / whole:.0f} %"
+
+
+def _feedback_table(session: Session, group, where, label: str) -> list[dict]:
+    """Per ``group`` column: tips chosen, sent (PUBACK), delivered (gateway receipt), replies, leaves."""
     useful = func.sum(case((TipSend.feedback == 1, 1), else_=0))
     not_useful = func.sum(case((TipSend.feedback == 2, 1), else_=0))
-    recent = select(TipSend.week).distinct().order_by(TipSend.week.desc()).limit(weeks).scalar_subquery()
+    sent = func.sum(case((TipSend.status == "sent", 1), else_=0))
+    delivered = func.sum(case((TipSend.receipt == "delivered", 1), else_=0))
     rows = session.execute(
-        select(TipSend.week, TipSend.category, func.count(), useful, not_useful)
-        .where(TipSend.week.in_(recent))
-        .group_by(TipSend.week, TipSend.category)
-        .order_by(TipSend.week.desc(), func.count().desc())
+        select(*group, func.count(), sent, delivered, useful, not_useful).where(where).group_by(*group)
     ).all()
-    return [
-        {"week": w, "category": c, "tips": int(n), "useful": int(u or 0), "not_useful": int(nu or 0)}
-        for w, c, n, u, nu in rows
-    ]
+    out = []
+    for row in rows:
+        keys, (n, snt, dlv, u, nu) = row[: len(group)], (int(v or 0) for v in row[len(group) :])
+        out.append({label: keys if len(keys) > 1 else keys[0], "tips": n, "sent": snt, "delivered": dlv,
+                    "useful": u, "not_useful": nu})  # fmt: skip
+    return out
+
+
+def by_week_category(session: Session, weeks: int = 8) -> list[dict]:
+    """Per ISO week and category (newest first): tips, delivery rate, useful rate and leave rate.
+
+    Delivery: gateway receipts over sends (app tips count as delivered once the broker has them).
+    Useful: replies "1" over all replies. Leave: BAJA after a tip of the category, over its tips.
+    """
+    recent = select(TipSend.week).distinct().order_by(TipSend.week.desc()).limit(weeks).scalar_subquery()
+    rows = _feedback_table(session, (TipSend.week, TipSend.category), TipSend.week.in_(recent), "key")
+    leaves = Counter(
+        session.execute(
+            select(TipEvent.week, TipEvent.category).where(TipEvent.kind == "leave", TipEvent.week.is_not(None))
+        ).all()
+    )
+    app_sent = {
+        (w, c): int(n)
+        for w, c, n in session.execute(
+            select(TipSend.week, TipSend.category, func.count())
+            .where(TipSend.channel == "app", TipSend.status == "sent", TipSend.week.in_(recent))
+            .group_by(TipSend.week, TipSend.category)
+        ).all()
+    }
+    out = []
+    for r in sorted(rows, key=lambda r: (r["key"][0], r["tips"]), reverse=True):
+        week, category = r["key"]
+        delivered = r["delivered"] + app_sent.get((week, category), 0)
+        left = leaves[(week, category)]
+        out.append({
+            "week": week, "category": category, "tips": r["tips"], "sent": r["sent"],
+            "delivery": _rate(delivered, r["sent"]), "useful": r["useful"], "not_useful": r["not_useful"],
+            "useful_rate": _rate(r["useful"], r["useful"] + r["not_useful"]), "leaves": left,
+            "leave_rate": _rate(left, r["tips"]),
+        })  # fmt: skip
+    return out
+
+
+def by_district(session: Session, limit: int = 30) -> list[dict]:
+    """Per district (most tips first): tips, sends, delivery rate (gateway receipts), useful rate."""
+    rows = _feedback_table(session, (TipSubscriber.ubigeo,), TipSend.subscriber_id == TipSubscriber.id, "ubigeo")
+    rows.sort(key=lambda r: -r["tips"])
+    return [{**r, "useful_rate": _rate(r["useful"], r["useful"] + r["not_useful"])} for r in rows[:limit]]
 
 
 def leavers_by_week(session: Session, weeks: int = 8, now: datetime | None = None) -> list[dict]:

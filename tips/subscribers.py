@@ -33,8 +33,25 @@ class Enrolment:
     channel: str
 
 
-def _event(session: Session, kind: str, sub: TipSubscriber) -> None:
-    session.add(TipEvent(kind=kind, ubigeo=sub.ubigeo, channel=sub.channel))
+def _event(session: Session, kind: str, sub: TipSubscriber, last: TipSend | None = None) -> None:
+    session.add(
+        TipEvent(
+            kind=kind,
+            ubigeo=sub.ubigeo,
+            channel=sub.channel,
+            category=last.category if last else None,
+            week=last.week if last else None,
+        )
+    )
+
+
+def _last_sent(session: Session, sub: TipSubscriber) -> TipSend | None:
+    return session.scalar(
+        select(TipSend)
+        .where(TipSend.subscriber_id == sub.id, TipSend.status == "sent")
+        .order_by(TipSend.week.desc())
+        .limit(1)
+    )
 
 
 def _cancel_pending(session: Session, sub: TipSubscriber) -> None:
@@ -147,7 +164,7 @@ def inbound(session: Session, vault: PhoneVault, sender: str, text: str) -> dict
         if sub.status == "active":
             sub.status, sub.left_at = "left", utcnow()
             _cancel_pending(session, sub)
-            _event(session, "leave", sub)
+            _event(session, "leave", sub, _last_sent(session, sub))
         return {"action": "leave", "reply": REPLIES["leave"][lang]}
     if action == "rejoin":
         if sub.status == "left":
@@ -160,6 +177,6 @@ def inbound(session: Session, vault: PhoneVault, sender: str, text: str) -> dict
         )
         if last is not None:
             last.feedback, last.feedback_at = (1 if action == "useful" else 2), utcnow()
-        _event(session, action, sub)
+        _event(session, action, sub, last)
         return {"action": action, "tip": last.tip_id if last else None, "reply": REPLIES["feedback"][lang]}
     return {"action": "help", "reply": REPLIES["help"][lang]}

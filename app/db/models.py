@@ -227,3 +227,5 @@ class TipEvent(Base):
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # enrol | leave | rejoin | erase | ...
     ubigeo: Mapped[str | None] = mapped_column(String(6))
     channel: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(String(32))  # a leave or reply: the category of the last tip
+    week: Mapped[str | None] = mapped_column(String(8))  # ... and its week

@@ -42,6 +42,7 @@ def layout(**_kwargs) -> html.Div:
         queue = stats.outbox(s)
         districts = stats.by_district_channel(s)
         weeks = stats.by_week_category(s)
+        per_district = stats.by_district(s)
         leavers = stats.leavers_by_week(s)
     channel = {"sms": "SMS", "app": "app"}
     return frame(
@@ -68,8 +69,37 @@ def layout(**_kwargs) -> html.Div:
             html.H3(t("admin_tips_weeks", lang)),
             table(
                 cols("cols_tip_weeks", lang),
-                [(w["week"], _category(w["category"], lang), w["tips"], w["useful"], w["not_useful"]) for w in weeks],
+                [
+                    (
+                        w["week"],
+                        _category(w["category"], lang),
+                        w["tips"],
+                        w["sent"],
+                        w["delivery"],
+                        f"{w['useful']} / {w['not_useful']}",
+                        w["useful_rate"],
+                        w["leaves"],
+                        w["leave_rate"],
+                    )
+                    for w in weeks
+                ],
                 "admin-tips-weeks",
+            ),
+            html.P(t("admin_tips_rates_help", lang), className="muted"),
+            html.H3(t("admin_tips_by_district", lang)),
+            table(
+                cols("cols_tip_by_district", lang),
+                [
+                    (
+                        f"{names.get(d['ubigeo'], '—')} ({d['ubigeo']})",
+                        stats.small(d["tips"]),
+                        d["sent"],
+                        d["delivered"],
+                        d["useful_rate"],
+                    )
+                    for d in per_district
+                ],
+                "admin-tips-by-district",
             ),
             html.H3(t("admin_tips_leavers", lang)),
             table(

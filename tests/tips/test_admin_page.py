@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db.models import TipSend, TipSubscriber, User
 from tips import subscribers
@@ -33,12 +33,24 @@ def test_tips_page_shows_counts_and_no_personal_data(admin_app, admin_settings, 
         subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1))
     with db.session() as s:
         choose_week(s, model, bank, date(2026, 12, 2))
+    with db.session() as s:  # as the publisher and a gateway would (test_delivery.py does it for real)
+        s.execute(update(TipSend).values(status="sent"))
+        s.execute(update(TipSend).where(TipSend.channel == "sms").values(receipt="delivered"))
     with db.session() as s:
         subscribers.inbound(s, vault, "+51910222333", "1")
         subscribers.inbound(s, vault, "+51911222333", "BAJA")
         user = s.scalar(select(User).where(User.username == "ana"))
         send = s.scalar(select(TipSend).where(TipSend.feedback == 1))
         category = send.category
+
+    from tips import stats
+
+    with db.session() as s:
+        weeks = stats.by_week_category(s)
+        districts = stats.by_district(s)
+    assert sum(w["leaves"] for w in weeks) == 1  # the BAJA counts against the category of the last tip
+    assert sum(w["useful"] for w in weeks) == 1
+    assert {d["ubigeo"]: d["delivered"] for d in districts} == {"080101": 6, "150101": 0}
 
     layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
     with admin_app.server.test_request_context("/admin/consejos"):
@@ -49,7 +61,10 @@ def test_tips_page_shows_counts_and_no_personal_data(admin_app, admin_settings, 
     assert "Cusco (080101)" in page
     assert "<5" in page  # Lima's single app subscriber, and Cusco's one leaver
     assert "2026-W49" in page
-    assert "Envíos: 6 pendientes" in page  # no MQTT_URL: they wait in the outbox (one cancelled by BAJA)
+    assert "Envíos: 0 pendientes" in page
+    assert "7 enviados" in page
+    assert "100 %" in page  # delivery rate (receipts, and the app tip counts once sent) and useful rate
+    assert "Entrega y respuestas por distrito" in page
     assert "Alimentos ricos en hierro" in page or category != "iron_rich_foods"
     with db.session() as s:
         public_ids = list(s.scalars(select(TipSubscriber.public_id)))

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("ubigeo", sa.String(length=6), nullable=True),
         sa.Column("channel", sa.String(length=8), nullable=True),
+        sa.Column("category", sa.String(length=32), nullable=True),
+        sa.Column("week", sa.String(length=8), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("tip_events", schema=None) as batch_op:
