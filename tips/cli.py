@@ -5,6 +5,7 @@
     python -m tips.cli list-keys
     python -m tips.cli choose-week [--date 2026-12-07]
     python -m tips.cli send-week [--date 2026-12-07]   # choose, then publish the outbox (MQTT_URL); make send-tips
+    python -m tips.cli ab-start v1 v2 [--split 0.5]   # A/B test of tip models; ab-stop ends it
     python -m tips.cli consume                  # gateways' inbound SMS and receipts over MQTT (a long-running process)
     python -m tips.cli new-phone-keys           # values for NUTRIMAPA_TIPS_PHONE_KEY / _HASH_KEY
 
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     send = sub.add_parser("send-week", help="choose this week's tips, then publish every pending send (MQTT_URL)")
     send.add_argument("--date", type=date.fromisoformat, default=None, help="a day of the week (default: today)")
     send.add_argument("--batch", type=int, default=1000, help="publishes per batch (each batch waits for its PUBACKs)")
+    ab_start = sub.add_parser("ab-start", help="A/B test two tip-model versions (split by a keyed hash)")
+    ab_start.add_argument("version_a")
+    ab_start.add_argument("version_b")
+    ab_start.add_argument("--split", type=float, default=0.5, help="share of subscribers in arm a (default 0.5)")
+    sub.add_parser("ab-stop", help="stop the running A/B test")
     sub.add_parser("consume", help="act on gateways' inbound SMS and receipts from MQTT_URL (until stopped)")
     sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
     args = parser.parse_args(argv)
@@ -59,32 +65,44 @@ def main(argv: list[str] | None = None) -> int:
             return _consume(settings, db)
         with db.session() as s:
             if args.command == "create-key":
-                try:
-                    key = keys.create_key(s, args.name)
-                except ValueError as exc:
-                    sys.stderr.write(f"error: {exc}\n")
-                    return 2
-                sys.stdout.write(key + "\n")
+                sys.stdout.write(keys.create_key(s, args.name) + "\n")
             elif args.command == "revoke-key":
                 if not keys.revoke_key(s, args.name):
-                    sys.stderr.write(f"error: no live key named {args.name!r}\n")
-                    return 2
+                    raise ValueError(f"no live key named {args.name!r}")
                 sys.stdout.write(f"key {args.name!r} revoked\n")
+            elif args.command == "ab-start":
+                from tips import ab
+
+                experiment = ab.start(s, settings.models_dir, args.version_a, args.version_b, args.split)
+                sys.stdout.write(f"A/B test {experiment.id}: {args.version_a} (a) vs {args.version_b} (b)\n")
+            elif args.command == "ab-stop":
+                from tips import ab
+
+                ab.stop(s)
+                sys.stdout.write("A/B test stopped\n")
             elif args.command == "list-keys":
                 sys.stdout.write(json.dumps(keys.list_keys(s), indent=1) + "\n")
             else:  # choose-week, send-week
                 from tips.bank import load_bank
                 from tips.model import ModelSource
+                from tips.privacy import PhoneVault
                 from tips.weekly import choose_week
 
                 model = ModelSource(settings.models_dir).current()
                 day = args.date or datetime.now(UTC).date()
-                out = choose_week(s, model, load_bank(categories=model.categories), day, settings.tips_skip_weeks)
+                bank = load_bank(categories=model.categories)
+                ab_key = PhoneVault.from_settings(settings).hash_key
+                out = choose_week(
+                    s, model, bank, day, settings.tips_skip_weeks, ab_key=ab_key, models_dir=settings.models_dir
+                )
         if args.command == "send-week":
             out["outbox"] = _send(settings, db, load_bank(categories=model.categories), args.batch)
         if args.command in ("choose-week", "send-week"):
             sys.stdout.write(json.dumps(out) + "\n")
         return 0
+    except ValueError as exc:  # a bad name or version: say it, change nothing (the session rolled back)
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     finally:
         db.dispose()
 

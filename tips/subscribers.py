@@ -41,6 +41,8 @@ def _event(session: Session, kind: str, sub: TipSubscriber, last: TipSend | None
             channel=sub.channel,
             category=last.category if last else None,
             week=last.week if last else None,
+            experiment_id=last.experiment_id if last else None,
+            arm=last.arm if last else None,
         )
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -66,14 +67,30 @@ def choose(model: TipModel, bank: TipBank, p: Profiles, week: str, recent: np.nd
     return Choice(category, score, tips)
 
 
-def choose_week(session: Session, model: TipModel, bank: TipBank, day: date, skip_weeks: int = 2) -> dict:
-    """Choose and store this ISO week's tip for every active subscriber who has none yet."""
+def choose_week(
+    session: Session,
+    model: TipModel,
+    bank: TipBank,
+    day: date,
+    skip_weeks: int = 2,
+    *,
+    ab_key: bytes | None = None,
+    models_dir: Path | None = None,
+) -> dict:
+    """Choose and store this ISO week's tip for every active subscriber who has none yet.
+
+    With ``ab_key`` and ``models_dir`` and a running A/B test (``tips.ab``), each arm's subscribers are
+    ranked by that arm's tip model, and every row records its arm and model version.
+    """
+    from tips import ab
+
     week = iso_week(day)
     monday = week_start(week)
     done = select(TipSend.subscriber_id).where(TipSend.week == week)
     subs = session.execute(
         select(
             TipSubscriber.id,
+            TipSubscriber.public_id,
             TipSubscriber.ubigeo,
             TipSubscriber.birth_year,
             TipSubscriber.birth_month,
@@ -99,21 +116,36 @@ def choose_week(session: Session, model: TipModel, bank: TipBank, day: date, ski
     ):
         if int(sid) in position and cat in model.categories:
             recent[position[int(sid)], model.categories.index(cat)] = True
-    choice = choose(model, bank, profiles, week, recent)
-    rows = [
-        {
-            "subscriber_id": int(s.id),
-            "week": week,
-            "category": tip.category,
-            "tip_id": tip.id,
-            "language": s.language,
-            "channel": s.channel,
-            "model_version": model.version,
-            "score": round(float(score), 4),
-        }
-        for s, tip, score in zip(subs, choice.tips, choice.score, strict=True)
-        if tip is not None
-    ]
+
+    experiment = ab.active(session) if ab_key is not None and models_dir is not None else None
+    groups: list[tuple[str | None, TipModel, np.ndarray]] = [(None, model, np.arange(len(subs)))]
+    if experiment is not None:
+        split = ab.arms(ab_key, [s.public_id for s in subs], experiment.split_a)
+        groups = [
+            (arm, TipModel.load(models_dir / version), np.flatnonzero(split == arm))
+            for arm, version in (("a", experiment.version_a), ("b", experiment.version_b))
+        ]
+    rows = []
+    for arm, arm_model, idx in groups:
+        if len(idx) == 0:
+            continue
+        if arm_model.categories != model.categories:
+            raise ValueError(f"tip model {arm_model.version} has other categories than {model.version}")
+        part = Profiles(
+            ids[idx], [profiles.ubigeo[i] for i in idx], profiles.age[idx], profiles.female[idx],
+            [profiles.language[i] for i in idx],
+        )  # fmt: skip
+        choice = choose(arm_model, bank, part, week, recent[idx])
+        for k, i in enumerate(idx):
+            tip, s = choice.tips[k], subs[i]
+            if tip is None:
+                continue
+            rows.append({
+                "subscriber_id": int(s.id), "week": week, "category": tip.category, "tip_id": tip.id,
+                "language": s.language, "channel": s.channel, "model_version": arm_model.version,
+                "score": round(float(choice.score[k]), 4), "arm": arm,
+                "experiment_id": experiment.id if experiment is not None else None,
+            })  # fmt: skip
     if rows:
         session.execute(insert(TipSend), rows)
     skipped = len(subs) - len(rows)

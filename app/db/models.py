@@ -215,6 +215,21 @@ class TipSend(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     receipt: Mapped[str | None] = mapped_column(String(16))  # the gateway's delivery receipt: delivered | failed
     receipt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arm: Mapped[str | None] = mapped_column(String(1))  # a | b while an A/B test of tip models runs
+    experiment_id: Mapped[int | None] = mapped_column(ForeignKey("tip_experiments.id"))
+
+
+class TipExperiment(Base):
+    """An A/B test of two tip-model versions: subscribers split by a keyed hash, stable over time."""
+
+    __tablename__ = "tip_experiments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_a: Mapped[str] = mapped_column(String(16), nullable=False)
+    version_b: Mapped[str] = mapped_column(String(16), nullable=False)
+    split_a: Mapped[float] = mapped_column(Float, nullable=False)  # share of subscribers in arm a
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TipEvent(Base):
@@ -229,3 +244,5 @@ class TipEvent(Base):
     channel: Mapped[str | None] = mapped_column(String(8))
     category: Mapped[str | None] = mapped_column(String(32))  # a leave or reply: the category of the last tip
     week: Mapped[str | None] = mapped_column(String(8))  # ... and its week
+    experiment_id: Mapped[int | None] = mapped_column(Integer)  # ... and its A/B arm, if any
+    arm: Mapped[str | None] = mapped_column(String(1))

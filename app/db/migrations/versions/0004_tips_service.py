@@ -1,4 +1,4 @@
-"""tips service: partner API keys, subscribers, weekly tip sends (the delivery outbox), anonymous events
+"""tips service: API keys, subscribers, weekly tip sends (the delivery outbox), A/B tests, anonymous events
 
 Revision ID: 0004
 Revises: 0002
@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=8), nullable=True),
         sa.Column("category", sa.String(length=32), nullable=True),
         sa.Column("week", sa.String(length=8), nullable=True),
+        sa.Column("experiment_id", sa.Integer(), nullable=True),
+        sa.Column("arm", sa.String(length=1), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("tip_events", schema=None) as batch_op:
@@ -66,6 +68,16 @@ def upgrade() -> None:
     with op.batch_alter_table("tip_subscribers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tip_subscribers_ubigeo"), ["ubigeo"], unique=False)
     op.create_table(
+        "tip_experiments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_a", sa.String(length=16), nullable=False),
+        sa.Column("version_b", sa.String(length=16), nullable=False),
+        sa.Column("split_a", sa.Float(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
         "tip_sends",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("subscriber_id", sa.Integer(), nullable=False),
@@ -86,6 +98,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=255), nullable=True),
         sa.Column("receipt", sa.String(length=16), nullable=True),
         sa.Column("receipt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arm", sa.String(length=1), nullable=True),
+        sa.Column("experiment_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["experiment_id"], ["tip_experiments.id"]),
         sa.ForeignKeyConstraint(["subscriber_id"], ["tip_subscribers.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subscriber_id", "week", name="uq_tip_sends_subscriber_week"),
@@ -100,6 +115,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tip_sends_week"))
         batch_op.drop_index(batch_op.f("ix_tip_sends_status"))
     op.drop_table("tip_sends")
+    op.drop_table("tip_experiments")
     with op.batch_alter_table("tip_subscribers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tip_subscribers_ubigeo"))
     op.drop_table("tip_subscribers")
