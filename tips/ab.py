@@ -62,8 +62,6 @@ def stop(session: Session) -> None:
 
 def results(session: Session, experiment: TipExperiment) -> dict:
     """Per arm: sends, delivered, useful rate (1 over replies), leave rate; the useful-rate test and a verdict."""
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
-
     useful = func.sum(case((TipSend.feedback == 1, 1), else_=0))
     replies = func.sum(case((TipSend.feedback.is_not(None), 1), else_=0))
     sent = func.sum(case((TipSend.status == "sent", 1), else_=0))
@@ -83,19 +81,29 @@ def results(session: Session, experiment: TipExperiment) -> dict:
     ).all():
         if arm in per:
             per[arm]["leaves"] = int(n)
+    return {
+        "experiment": experiment.id,
+        "versions": {"a": experiment.version_a, "b": experiment.version_b},
+        "split_a": experiment.split_a,
+        "arms": per,
+        **compare(per),
+    }
+
+
+def compare(per: dict[str, dict[str, int]]) -> dict:
+    """Useful rate of b against a: z-test, 95 % interval of the difference, and a plain verdict."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
     a, b = per["a"], per["b"]
-    out = {"experiment": experiment.id, "versions": {"a": experiment.version_a, "b": experiment.version_b},
-           "split_a": experiment.split_a, "arms": per}  # fmt: skip
     if min(a["replies"], b["replies"]) < MIN_REPLIES:
-        out["verdict"] = "too_few"
-        return out
+        return {"verdict": "too_few"}
     z, p = proportions_ztest([a["useful"], b["useful"]], [a["replies"], b["replies"]])
     low, high = confint_proportions_2indep(
         b["useful"], b["replies"], a["useful"], a["replies"], method="newcomb", compare="diff"
     )
-    out.update(z=round(float(z), 4), p=round(float(p), 4), diff_b_minus_a=[round(float(low), 4), round(float(high), 4)])
     if p >= 0.05:
-        out["verdict"] = "no_difference"
+        verdict = "no_difference"
     else:
-        out["verdict"] = "b_better" if b["useful"] / b["replies"] > a["useful"] / a["replies"] else "a_better"
-    return out
+        verdict = "b_better" if b["useful"] / b["replies"] > a["useful"] / a["replies"] else "a_better"
+    return {"z": round(float(z), 4), "p": round(float(p), 4), "diff_b_minus_a": [round(float(low), 4),
+            round(float(high), 4)], "verdict": verdict}  # fmt: skip
