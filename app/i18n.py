@@ -299,6 +299,43 @@ STRINGS.update(
             "es": "Consejos elegidos por semana y categoría",
             "en": "Tips chosen by week and category",
         },
+        "admin_tips_ab": {"es": "Prueba A/B de modelos de consejos", "en": "A/B test of tip models"},
+        "admin_tips_ab_none": {
+            "es": "No hay una prueba A/B en curso (python -m tips.cli ab-start v1 v2).",
+            "en": "No A/B test is running (python -m tips.cli ab-start v1 v2).",
+        },
+        "cols_tip_ab": {
+            "es": "Grupo|Versión|Consejos|Enviados|Entregados|Tasa útil|Tasa de bajas",
+            "en": "Arm|Version|Tips|Sent|Delivered|Useful rate|Leave rate",
+        },
+        "admin_tips_ab_stats": {
+            "es": "Tasa útil, B − A: z = {z}, p = {p}; IC 95 % de la diferencia: {low:.1f} a {high:.1f} puntos.",
+            "en": "Useful rate, B − A: z = {z}, p = {p}; 95 % CI of the difference: {low:.1f} to {high:.1f} points.",
+        },
+        "admin_tips_ab_too_few": {
+            "es": "Aún hay muy pocas respuestas (menos de 30 por grupo) para decidir. Espere más semanas.",
+            "en": "Too few replies yet (fewer than 30 per arm) to decide. Wait for more weeks.",
+        },
+        "admin_tips_ab_no_difference": {
+            "es": "No se ve una diferencia clara entre los dos modelos (p ≥ 0,05).",
+            "en": "No clear difference between the two models (p ≥ 0.05).",
+        },
+        "admin_tips_ab_a_better": {
+            "es": "Las familias encuentran más útiles los consejos de {winner} (p < 0,05).",
+            "en": "Families find {winner}'s tips more useful (p < 0.05).",
+        },
+        "admin_tips_ab_b_better": {
+            "es": "Las familias encuentran más útiles los consejos de {winner} (p < 0,05).",
+            "en": "Families find {winner}'s tips more useful (p < 0.05).",
+        },
+        "admin_tips_ab_promote": {
+            "es": "Promover {version} y terminar la prueba",
+            "en": "Promote {version}, end the test",
+        },
+        "admin_tips_ab_promoted": {
+            "es": "{previous} → {version}: modelo promovido, prueba terminada.",
+            "en": "{previous} → {version}: model promoted, test ended.",
+        },
         "admin_tips_leavers": {"es": "Bajas por semana", "en": "Leavers by week"},
         "cols_tip_districts": {"es": "Distrito|Canal|Activos|Bajas", "en": "District|Channel|Active|Left"},
         "cols_tip_weeks": {

@@ -45,7 +45,7 @@ def by_district_channel(session: Session, limit: int = 50) -> list[dict]:
     return [{"ubigeo": u, "channel": c, "active": int(a or 0), "left": int(g or 0)} for u, c, a, g in rows]
 
 
-def _rate(part: int, whole: int) -> str:
+def rate(part: int, whole: int) -> str:
     return "—" if whole == 0 else f"{100 * part / whole:.0f} %"
 
 
@@ -94,9 +94,9 @@ def by_week_category(session: Session, weeks: int = 8) -> list[dict]:
         left = leaves[(week, category)]
         out.append({
             "week": week, "category": category, "tips": r["tips"], "sent": r["sent"],
-            "delivery": _rate(delivered, r["sent"]), "useful": r["useful"], "not_useful": r["not_useful"],
-            "useful_rate": _rate(r["useful"], r["useful"] + r["not_useful"]), "leaves": left,
-            "leave_rate": _rate(left, r["tips"]),
+            "delivery": rate(delivered, r["sent"]), "useful": r["useful"], "not_useful": r["not_useful"],
+            "useful_rate": rate(r["useful"], r["useful"] + r["not_useful"]), "leaves": left,
+            "leave_rate": rate(left, r["tips"]),
         })  # fmt: skip
     return out
 
@@ -105,7 +105,7 @@ def by_district(session: Session, limit: int = 30) -> list[dict]:
     """Per district (most tips first): tips, sends, delivery rate (gateway receipts), useful rate."""
     rows = _feedback_table(session, (TipSubscriber.ubigeo,), TipSend.subscriber_id == TipSubscriber.id, "ubigeo")
     rows.sort(key=lambda r: -r["tips"])
-    return [{**r, "useful_rate": _rate(r["useful"], r["useful"] + r["not_useful"])} for r in rows[:limit]]
+    return [{**r, "useful_rate": rate(r["useful"], r["useful"] + r["not_useful"])} for r in rows[:limit]]
 
 
 def leavers_by_week(session: Session, weeks: int = 8, now: datetime | None = None) -> list[dict]:

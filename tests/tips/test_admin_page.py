@@ -79,3 +79,46 @@ def test_tips_page_needs_a_signed_in_admin(admin_app):
     layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
     with admin_app.server.test_request_context("/admin/consejos"):
         assert "login?next=/admin/consejos" in str(layout())
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_ab_section_verdict_and_one_click_promotion(admin_app, admin_settings, db):
+    from dash import page_registry
+
+    from app.admin.accounts import recent_audit
+    from app.config import ROOT
+    from app.pages import admin_tips
+    from tips import ab
+    from training import registry
+
+    models_dir = admin_settings.models_dir
+    (models_dir / "v2").symlink_to(ROOT / "models" / "v1", target_is_directory=True)
+    model = TipModel.load(ROOT / "models" / "v1")
+    bank = load_bank(categories=model.categories)
+    vault = PhoneVault.from_settings(admin_settings)
+    with db.session() as s:
+        for k in range(100):  # synthetic caregivers
+            form = subscribers.Enrolment(f"+51 96{k:02d} 11 222", "030101", 2025, 3, "f", "es", "sms")
+            subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1))
+        ab.start(s, models_dir, "v1", "v2", 0.5)
+    with db.session() as s:
+        choose_week(s, model, bank, date(2026, 12, 2), ab_key=vault.hash_key, models_dir=models_dir)
+        s.flush()
+        s.execute(update(TipSend).values(status="sent"))
+        s.execute(update(TipSend).where(TipSend.arm == "b").values(feedback=1))
+        s.execute(update(TipSend).where(TipSend.arm == "a", TipSend.id % 3 == 0).values(feedback=1))
+        s.execute(update(TipSend).where(TipSend.arm == "a", TipSend.id % 3 != 0).values(feedback=2))
+        user = s.scalar(select(User).where(User.username == "ana"))
+
+    layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
+    with admin_app.server.test_request_context("/admin/consejos"):
+        login_user(user)
+        page = str(layout())
+        assert "Las familias encuentran más útiles los consejos de v2" in page
+        assert "Promover v2 y terminar la prueba" in page
+        message = admin_tips.promote_winner(1, "v2")
+    assert "v1 → v2" in str(message)
+    assert registry.active_version(models_dir) == "v2"
+    with db.session() as s:
+        assert ab.active(s) is None
+        assert recent_audit(s, 5)[0]["action"] == "model_promoted"
