@@ -8,7 +8,7 @@ WORKERS ?= 2
 TIPS_PORT ?= 8060
 TIPS_WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean db admin worker send-tips
+.PHONY: run test lint venv dev-deps browser-deps geodata train bench clean db admin worker send-tips beat
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ admin: db
 # Retraining worker for scale-out (needs REDIS_URL; without it the app starts jobs itself).
 worker: $(VENV)/.installed
 	$(BIN)/celery -A app.worker worker --concurrency 1 --loglevel INFO
+
+# Celery beat: the weekly tips every Monday 09:00 (Lima) on the Redis/Celery set-up (needs REDIS_URL and `make worker`).
+beat: $(VENV)/.installed
+	$(BIN)/celery -A app.worker beat --loglevel INFO
 
 # The week's tips for every subscriber, published over MQTT_URL (a cron host: once a week; safe to rerun).
 send-tips: $(VENV)/.installed db
