@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("new-phone-keys", help="print a fresh Fernet key and hash key for the environment")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema check is not news
 
     if args.command == "new-phone-keys":
         from tips.privacy import new_keys
