@@ -248,3 +248,21 @@ def test_openapi_is_served_and_nothing_loads_from_a_cdn(service):
         )
         assert c.get("/docs").status_code == 404
         assert c.get("/redoc").status_code == 404
+
+
+def test_anonymous_previews_are_rate_limited_but_partners_are_not(service, api_key, tmp_path):
+    from dataclasses import replace
+
+    from tests.tips.conftest import start_service, stop_service
+
+    strict = start_service(replace(service.settings, tips_preview_limit=3), tmp_path / "strict.log")
+    try:
+        params = {"ubigeo": "080101", "age_months": 7, "sex": "m"}
+        with strict.client() as anon:
+            codes = [anon.get("/v1/tips/preview", params=params).status_code for _ in range(5)]
+            assert codes == [200, 200, 200, 429, 429]  # first answer by the route, then the cached fast path
+            assert anon.get("/v1/tips/preview", params=params).headers["retry-after"] == "60"
+        with strict.client(api_key) as partner:
+            assert {partner.get("/v1/tips/preview", params=params).status_code for _ in range(5)} == {200}
+    finally:
+        stop_service(strict)
