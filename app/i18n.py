@@ -343,8 +343,8 @@ STRINGS.update(
             "en": "Week|Category|Tips|Sent|Delivered|Useful / not useful|Useful rate|Leaves|Leave rate",
         },
         "cols_tip_by_district": {
-            "es": "Distrito|Consejos|Enviados|Entregados (acuse)|Tasa útil",
-            "en": "District|Tips|Sent|Delivered (receipt)|Useful rate",
+            "es": "Distrito|Consejos|Enviados|Entregados (acuse)|Tasa útil|Tasa de bajas",
+            "en": "District|Tips|Sent|Delivered (receipt)|Useful rate|Leave rate",
         },
         "admin_tips_by_district": {"es": "Entrega y respuestas por distrito", "en": "Delivery and replies by district"},
         "admin_tips_rates_help": {

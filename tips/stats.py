@@ -102,10 +102,23 @@ def by_week_category(session: Session, weeks: int = 8) -> list[dict]:
 
 
 def by_district(session: Session, limit: int = 30) -> list[dict]:
-    """Per district (most tips first): tips, sends, delivery rate (gateway receipts), useful rate."""
+    """Per district (most tips first): tips, sends, delivery rate (gateway receipts), useful and leave rates."""
     rows = _feedback_table(session, (TipSubscriber.ubigeo,), TipSend.subscriber_id == TipSubscriber.id, "ubigeo")
+    leaves = dict(
+        session.execute(
+            select(TipEvent.ubigeo, func.count()).where(TipEvent.kind == "leave").group_by(TipEvent.ubigeo)
+        ).all()
+    )
     rows.sort(key=lambda r: -r["tips"])
-    return [{**r, "useful_rate": rate(r["useful"], r["useful"] + r["not_useful"])} for r in rows[:limit]]
+    return [
+        {
+            **r,
+            "useful_rate": rate(r["useful"], r["useful"] + r["not_useful"]),
+            "leaves": int(leaves.get(r["ubigeo"], 0)),
+            "leave_rate": rate(int(leaves.get(r["ubigeo"], 0)), r["tips"]),
+        }
+        for r in rows[:limit]
+    ]
 
 
 def leavers_by_week(session: Session, weeks: int = 8, now: datetime | None = None) -> list[dict]:

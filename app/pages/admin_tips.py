@@ -102,6 +102,7 @@ def layout(**_kwargs) -> html.Div:
                         d["sent"],
                         d["delivered"],
                         d["useful_rate"],
+                        d["leave_rate"],
                     )
                     for d in per_district
                 ],

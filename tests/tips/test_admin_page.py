@@ -51,6 +51,7 @@ def test_tips_page_shows_counts_and_no_personal_data(admin_app, admin_settings, 
     assert sum(w["leaves"] for w in weeks) == 1  # the BAJA counts against the category of the last tip
     assert sum(w["useful"] for w in weeks) == 1
     assert {d["ubigeo"]: d["delivered"] for d in districts} == {"080101": 6, "150101": 0}
+    assert {d["ubigeo"]: d["leaves"] for d in districts} == {"080101": 1, "150101": 0}
 
     layout = next(p["layout"] for p in page_registry.values() if p["path"] == "/admin/consejos")
     with admin_app.server.test_request_context("/admin/consejos"):
