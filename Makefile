@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
+TIPS_PORT ?= 8060
+TIPS_WORKERS ?= 2
 
-.PHONY: run test lint venv dev-deps browser-deps ops-deps ops-check geodata train validate bench load-bench clean db admin worker audit
+.PHONY: run test lint venv dev-deps browser-deps ops-deps ops-check geodata train validate bench load-bench clean db admin worker audit send-tips beat
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +24,18 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
-# Production path: gunicorn serving app.wsgi:server (no --preload: each worker builds its own app).
+# Production path: the dashboard (gunicorn, app.wsgi:server) and the tips service (gunicorn + uvicorn workers,
+# tips.main:app) together, from the Procfile, with honcho (no --preload: each worker builds its own app).
 run: $(VENV)/.installed db
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - app.wsgi:server
+	HOST=$(HOST) DASH_PORT=$(PORT) WORKERS=$(WORKERS) TIPS_PORT=$(TIPS_PORT) TIPS_WORKERS=$(TIPS_WORKERS) \
+		$(BIN)/honcho start
 
-# Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs (skipped if present).
-SYSTEM_PACKAGES := chromium chromium-driver poppler-utils
+# Debian chromium + chromium-driver for the browser tests, poppler-utils to render report PDFs, mosquitto (+ clients)
+# for the tip delivery tests, which start their own broker (skipped if present).
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils mosquitto mosquitto-clients
 browser-deps:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null \
+		&& command -v mosquitto_passwd >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
@@ -51,8 +57,8 @@ ops-check: $(VENV)/.installed-dev ops-deps
 	$(BIN)/hadolint Dockerfile
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app geodata training bench tests
-	$(BIN)/ruff format --check app geodata training bench tests
+	$(BIN)/ruff check app geodata training tips bench tests
+	$(BIN)/ruff format --check app geodata training tips bench tests
 
 test: $(VENV)/.installed-dev browser-deps ops-deps lint
 	$(BIN)/python -m pytest --cov --cov-report=term
@@ -75,6 +81,14 @@ admin: db
 worker: $(VENV)/.installed
 	$(BIN)/celery -A app.worker worker --concurrency 1 --loglevel INFO
 
+# Celery beat: the weekly tips every Monday 09:00 (Lima) on the Redis/Celery set-up (needs REDIS_URL and `make worker`).
+beat: $(VENV)/.installed
+	$(BIN)/celery -A app.worker beat --loglevel INFO
+
+# The week's tips for every subscriber, published over MQTT_URL (a cron host: once a week; safe to rerun).
+send-tips: $(VENV)/.installed db
+	$(BIN)/python -m tips.cli send-week
+
 geodata: $(VENV)/.installed
 	$(BIN)/python -m geodata.build
 
@@ -92,6 +106,8 @@ bench: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.tips_bench
 	$(BIN)/python -m bench.load_bench
+	$(BIN)/python -m bench.tips_service_bench
+	$(BIN)/python -m bench.tips_delivery_bench
 
 # Locust against gunicorn on loopback (JSON report); LOAD_DURATION=2m for the issue's full run.
 load-bench: $(VENV)/.installed-dev

@@ -44,6 +44,15 @@ class Settings:
     worker_metrics_port: int = 9540  # the Celery worker's own /metrics
     worker_metrics_addr: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus scrapes from outside
     drift_threshold: float = 0.25  # population stability index above which a feature has drifted
+    # Tips service (tips/, its own process): keys for phone numbers at rest; None: random keys kept in
+    # instance/tips_keys.json (shared by all workers). NUTRIMAPA_TIPS_PHONE_KEY is a Fernet key.
+    tips_phone_key: str | None = None
+    tips_hash_key: str | None = None
+    tips_host: str = "127.0.0.1"
+    tips_port: int = 8060
+    tips_preview_limit: int = 60  # anonymous previews per minute and client address
+    tips_max_body_bytes: int = 4096
+    tips_skip_weeks: int = 2  # a category sent in the last N weeks is skipped
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +87,13 @@ class Settings:
             worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
             worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
             drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
+            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY") or None,
+            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or None,
+            tips_host=env.get("NUTRIMAPA_TIPS_HOST", base.tips_host),
+            tips_port=int(env.get("NUTRIMAPA_TIPS_PORT", base.tips_port)),
+            tips_preview_limit=int(env.get("NUTRIMAPA_TIPS_PREVIEW_LIMIT", base.tips_preview_limit)),
+            tips_max_body_bytes=int(env.get("NUTRIMAPA_TIPS_MAX_BODY_BYTES", base.tips_max_body_bytes)),
+            tips_skip_weeks=int(env.get("NUTRIMAPA_TIPS_SKIP_WEEKS", base.tips_skip_weeks)),
         )
 
     def to_env(self) -> dict[str, str]:

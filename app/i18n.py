@@ -289,6 +289,84 @@ STRINGS.update(
             "es": "máx. |Δ| {diff:.4f}; misma categoría {same:.2f} %",
             "en": "max |Δ| {diff:.4f}; same category {same:.2f} %",
         },
+        "admin_nav_tips": {"es": "Consejos", "en": "Tips"},
+        "admin_tips_title": {"es": "Consejos semanales", "en": "Weekly tips"},
+        "admin_tips_totals": {
+            "es": "Inscritos activos: {active} · se dieron de baja: {left} · datos borrados: {erased}",
+            "en": "Active subscribers: {active} · left: {left} · erased: {erased}",
+        },
+        "admin_tips_outbox": {
+            "es": "Envíos: {pending} pendientes (esperan al servidor MQTT) · {sent} enviados · "
+            "{cancelled} anulados por baja",
+            "en": "Sends: {pending} pending (waiting for the MQTT broker) · {sent} sent · {cancelled} cancelled (left)",
+        },
+        "admin_tips_privacy": {
+            "es": "Solo conteos: sin números de teléfono ni fechas de nacimiento. Menos de 5 se muestra como <5.",
+            "en": "Counts only: no phone numbers or birth dates. Fewer than 5 is shown as <5.",
+        },
+        "admin_tips_districts": {"es": "Inscritos por distrito y canal", "en": "Subscribers by district and channel"},
+        "admin_tips_weeks": {
+            "es": "Consejos elegidos por semana y categoría",
+            "en": "Tips chosen by week and category",
+        },
+        "admin_tips_ab": {"es": "Prueba A/B de modelos de consejos", "en": "A/B test of tip models"},
+        "admin_tips_ab_none": {
+            "es": "No hay una prueba A/B en curso (python -m tips.cli ab-start v1 v2).",
+            "en": "No A/B test is running (python -m tips.cli ab-start v1 v2).",
+        },
+        "cols_tip_ab": {
+            "es": "Grupo|Versión|Consejos|Enviados|Entregados|Tasa útil|Tasa de bajas",
+            "en": "Arm|Version|Tips|Sent|Delivered|Useful rate|Leave rate",
+        },
+        "admin_tips_ab_stats": {
+            "es": "Tasa útil, B − A: z = {z}, p = {p}; IC 95 % de la diferencia: {low:.1f} a {high:.1f} puntos.",
+            "en": "Useful rate, B − A: z = {z}, p = {p}; 95 % CI of the difference: {low:.1f} to {high:.1f} points.",
+        },
+        "admin_tips_ab_too_few": {
+            "es": "Aún hay muy pocas respuestas (menos de 30 por grupo) para decidir. Espere más semanas.",
+            "en": "Too few replies yet (fewer than 30 per arm) to decide. Wait for more weeks.",
+        },
+        "admin_tips_ab_no_difference": {
+            "es": "No se ve una diferencia clara entre los dos modelos (p ≥ 0,05).",
+            "en": "No clear difference between the two models (p ≥ 0.05).",
+        },
+        "admin_tips_ab_a_better": {
+            "es": "Las familias encuentran más útiles los consejos de {winner} (p < 0,05).",
+            "en": "Families find {winner}'s tips more useful (p < 0.05).",
+        },
+        "admin_tips_ab_b_better": {
+            "es": "Las familias encuentran más útiles los consejos de {winner} (p < 0,05).",
+            "en": "Families find {winner}'s tips more useful (p < 0.05).",
+        },
+        "admin_tips_ab_promote": {
+            "es": "Promover {version} y terminar la prueba",
+            "en": "Promote {version}, end the test",
+        },
+        "admin_tips_ab_promoted": {
+            "es": "{previous} → {version}: modelo promovido, prueba terminada.",
+            "en": "{previous} → {version}: model promoted, test ended.",
+        },
+        "admin_tips_leavers": {"es": "Bajas por semana", "en": "Leavers by week"},
+        "cols_tip_districts": {"es": "Distrito|Canal|Activos|Bajas", "en": "District|Channel|Active|Left"},
+        "cols_tip_weeks": {
+            "es": "Semana|Categoría|Consejos|Enviados|Entregados|Útil / no útil|Tasa útil|Bajas|Tasa de bajas",
+            "en": "Week|Category|Tips|Sent|Delivered|Useful / not useful|Useful rate|Leaves|Leave rate",
+        },
+        "cols_tip_by_district": {
+            "es": "Distrito|Consejos|Enviados|Entregados (acuse)|Tasa útil|Tasa de bajas",
+            "en": "District|Tips|Sent|Delivered (receipt)|Useful rate|Leave rate",
+        },
+        "admin_tips_by_district": {"es": "Entrega y respuestas por distrito", "en": "Delivery and replies by district"},
+        "admin_tips_rates_help": {
+            "es": "Entregados: acuses de las pasarelas SMS (los de la app cuentan al llegar al servidor MQTT). "
+            "Tasa útil: respuestas 1 entre todas las respuestas. Bajas: BAJA después de un consejo de esa categoría.",
+            "en": "Delivered: SMS gateway receipts (app tips count once the MQTT broker has them). "
+            "Useful rate: replies 1 over all replies. Leaves: BAJA after a tip of that category.",
+        },
+        "cols_tip_leavers": {
+            "es": "Semana|Bajas (BAJA)|Datos borrados|Regresos (ALTA)",
+            "en": "Week|Left (BAJA)|Erased|Came back (ALTA)",
+        },
         "run_queued": {"es": "en cola", "en": "queued"},
         "dataset_pending": {"es": "pendiente", "en": "pending"},
         "dataset_active": {"es": "en uso", "en": "in use"},

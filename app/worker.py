@@ -1,4 +1,4 @@
-"""Celery worker for retraining jobs (used when ``REDIS_URL`` is set).
+"""Celery worker for retraining jobs (used when ``REDIS_URL`` is set), and the weekly tips schedule.
 
 Start it with ``celery -A app.worker worker --concurrency 1``. The task only
 launches ``python -m training.job`` in a fresh interpreter: the worker itself
@@ -7,6 +7,10 @@ never imports TensorFlow.
 The worker serves its own ``/metrics`` (tasks by outcome and their duration) on
 ``NUTRIMAPA_WORKER_METRICS_PORT`` (9540), summed over its pool processes through
 ``PROMETHEUS_MULTIPROC_DIR`` (a private temporary folder when unset).
+
+``celery -A app.worker beat`` (``make beat``) sends the
+week's tips every Monday at 09:00 Lima time (``python -m tips.cli send-week``,
+safe to run twice).
 """
 
 from __future__ import annotations
@@ -67,3 +71,30 @@ def _stop_metrics(**_kwargs) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(os.getpid(), path=str(settings.metrics_dir))
+
+
+TIPS_TASK = "nutrimapa.tips.send_week"
+
+
+def _weekly_schedule() -> dict:
+    from celery.schedules import crontab
+
+    return {"weekly-tips": {"task": TIPS_TASK, "schedule": crontab(minute=0, hour=9, day_of_week="mon")}}
+
+
+celery.conf.beat_schedule = _weekly_schedule()
+celery.conf.timezone = "America/Lima"
+
+
+@celery.task(name=TIPS_TASK)
+def send_tips_week() -> str:
+    """Choose and publish this week's tips in a fresh interpreter (the tips CLI; its output is the result)."""
+    import subprocess
+    import sys
+
+    from app.config import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-m", "tips.cli", "send-week"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()

@@ -17,6 +17,7 @@ PAGES = (
     ("/admin/datos", "admin_nav_data"),
     ("/admin/entrenamiento", "admin_nav_training"),
     ("/admin/modelos", "admin_nav_models"),
+    ("/admin/consejos", "admin_nav_tips"),
 )
 
 

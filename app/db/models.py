@@ -162,3 +162,106 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
     ip: Mapped[str] = mapped_column(String(64), nullable=False)
     username: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# Tips service (tips/): caregivers enrolled for weekly tips, the tips chosen, partner API keys.
+
+
+class TipApiKey(Base):
+    """A partner gateway's API key (``python -m tips.cli create-key``): only its SHA-256 is stored."""
+
+    __tablename__ = "tip_api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TipSubscriber(Base):
+    """A caregiver enrolled for weekly tips.
+
+    The phone number is stored only encrypted (Fernet) plus a keyed hash for lookups,
+    and the child's birth month, not the date. Erasing clears every personal field;
+    the district, channel, language and dates stay for anonymous counts.
+    """
+
+    __tablename__ = "tip_subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    ubigeo: Mapped[str] = mapped_column(String(6), index=True, nullable=False)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    birth_month: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)
+    status: Mapped[str] = mapped_column(String(8), nullable=False, default="active")  # active | left | erased
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    enrolled_by: Mapped[int | None] = mapped_column(ForeignKey("tip_api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TipSend(Base):
+    """The tip chosen for one subscriber in one ISO week (at most one), with the reply it got."""
+
+    __tablename__ = "tip_sends"
+    __table_args__ = (UniqueConstraint("subscriber_id", "week", name="uq_tip_sends_subscriber_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("tip_subscribers.id"), nullable=False)
+    week: Mapped[str] = mapped_column(String(8), index=True, nullable=False)  # ISO week, e.g. 2026-W49
+    category: Mapped[str] = mapped_column(String(32), nullable=False)
+    tip_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)
+    model_version: Mapped[str] = mapped_column(String(16), nullable=False)
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+    chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    feedback: Mapped[int | None] = mapped_column(Integer)  # 1 useful, 2 not useful
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The outbox: pending until the broker acknowledges the publish (PUBACK), then sent.
+    status: Mapped[str] = mapped_column(String(16), index=True, nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    receipt: Mapped[str | None] = mapped_column(String(16))  # the gateway's delivery receipt: delivered | failed
+    receipt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arm: Mapped[str | None] = mapped_column(String(1))  # a | b while an A/B test of tip models runs
+    experiment_id: Mapped[int | None] = mapped_column(ForeignKey("tip_experiments.id"))
+
+
+class TipExperiment(Base):
+    """An A/B test of two tip-model versions: subscribers split by a keyed hash, stable over time."""
+
+    __tablename__ = "tip_experiments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_a: Mapped[str] = mapped_column(String(16), nullable=False)
+    version_b: Mapped[str] = mapped_column(String(16), nullable=False)
+    split_a: Mapped[float] = mapped_column(Float, nullable=False)  # share of subscribers in arm a
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TipEvent(Base):
+    """Anonymous counts that outlive erasure: enrolments, leaves, rejoins, erasures, replies, by district."""
+
+    __tablename__ = "tip_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # enrol | leave | rejoin | erase | ...
+    ubigeo: Mapped[str | None] = mapped_column(String(6))
+    channel: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(String(32))  # a leave or reply: the category of the last tip
+    week: Mapped[str | None] = mapped_column(String(8))  # ... and its week
+    experiment_id: Mapped[int | None] = mapped_column(Integer)  # ... and its A/B arm, if any
+    arm: Mapped[str | None] = mapped_column(String(1))

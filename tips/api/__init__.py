@@ -1,0 +1,1 @@
+"""HTTP layer of the tips service: the app assembly, dependencies, one module of routes per resource."""

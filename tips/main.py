@@ -1,0 +1,5 @@
+"""What gunicorn (and uvicorn) load: ``tips.main:app``."""
+
+from tips import create_app
+
+app = create_app()
