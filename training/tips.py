@@ -149,8 +149,14 @@ def _rr_for(age: np.ndarray, female: np.ndarray, rr: dict[str, list[float]]) -> 
 
 
 def district_inputs(estimates: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
-    """Per district with a model estimate: altitude (capital, m) and anemia/stunting risk (fractions)."""
-    est = estimates[estimates["level"] == "district"].pivot(index="ubigeo", columns="indicator", values="estimate")
+    """Per district with a model estimate: altitude (capital, m) and anemia/stunting risk (fractions).
+
+    The risk is the model's latest year (versions since v2 estimate every survey year).
+    """
+    dist = estimates[estimates["level"] == "district"]
+    if "year" in dist.columns:
+        dist = dist[dist["year"] == dist["year"].max()]
+    est = dist.pivot(index="ubigeo", columns="indicator", values="estimate")
     table = districts[["ubigeo", "altitude_m"]].merge(est.reset_index(), on="ubigeo", how="inner")
     table = table.dropna(subset=["altitude_m", "anemia", "stunting"])
     return table.assign(anemia_risk=table["anemia"] / 100, stunting_risk=table["stunting"] / 100)[

@@ -58,7 +58,7 @@ FORECAST_YEARS = (2021, 2022, 2023, 2024)
 MIN_EVAL_N = 10  # evaluation cells need this many children in half B (or the target year)
 Z95 = float(stats.norm.ppf(0.975))
 ESTIMATORS = ("direct", "pooled", "logistic_regression", "v1_method", "spacetime")
-SCALE_GRID = np.round(np.arange(0.8, 3.01, 0.05), 2)
+SCALE_GRID = np.round(np.arange(0.6, 3.01, 0.05), 2)
 
 
 # --- the pieces every estimator shares -------------------------------------------------------
@@ -330,14 +330,29 @@ def default_keras_fit(members: int = 3, epochs: int = 12) -> Callable[[pd.DataFr
     return fit
 
 
-def choose_scale(rows: pd.DataFrame, target: float = 0.95) -> float:
-    """Smallest interval scale whose split-sample coverage reaches ``target`` (1.0 at least)."""
+def choose_scale(rows: pd.DataFrame, target: float = 0.95, upper: float = 0.97) -> float:
+    """The interval scale (0.6-3) that brings split-sample coverage into [target, upper], moving least from 1.
+
+    Too little coverage at 1: the smallest larger scale reaching ``target`` (the
+    model was too confident). Too much: the smallest shrink that gets under
+    ``upper`` while keeping ``target``; if no shrink does (coverage then depends on
+    the check's noise, not the model's interval), the scale stays 1.
+    """
     if rows.empty:
         return 1.0
-    for s in SCALE_GRID:
-        if s >= 1.0 and coverage(rows["estimate"], rows["var"], rows["direct"], rows["direct_var"], s) >= target:
+
+    def cov(scale: float) -> float:
+        return coverage(rows["estimate"], rows["var"], rows["direct"], rows["direct_var"], scale)
+
+    at_one = cov(1.0)
+    if at_one < target:
+        return next((float(s) for s in SCALE_GRID if s > 1 and cov(s) >= target), float(SCALE_GRID[-1]))
+    if at_one <= upper:
+        return 1.0
+    for s in SCALE_GRID[::-1]:
+        if s < 1 and target <= cov(s) <= upper:
             return float(s)
-    return float(SCALE_GRID[-1])
+    return 1.0
 
 
 def calibrate_scale(split_rows: pd.DataFrame) -> dict:

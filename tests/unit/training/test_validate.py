@@ -97,3 +97,16 @@ def test_paired_difference_cancels_the_check_noise():
     assert len(out) == 1
     assert out[0]["mse_difference"] < 0
     assert out[0]["mse_difference"] == pytest.approx(-1e4 * (0.05**2 - 0.01**2), rel=0.25)
+
+
+def test_scale_shrinks_intervals_that_cover_too_much_and_keeps_one_when_coverage_is_fine():
+    """SYNTHETIC: intervals 1.5 times too wide are shrunk into 95-97 %; right-sized ones stay at 1."""
+    rng = np.random.default_rng(6)
+    n = 6000
+    base = {"estimate": rng.normal(0, 0.01, n), "direct": np.zeros(n), "direct_var": np.zeros(n)}
+    wide = pd.DataFrame({**base, "var": np.full(n, 0.015**2)})
+    scale = validate.choose_scale(wide)
+    assert 0.65 <= scale <= 0.75
+    assert 0.95 <= validate.coverage(wide["estimate"], wide["var"], wide["direct"], wide["direct_var"], scale) <= 0.97
+    right = pd.DataFrame({**base, "var": np.full(n, 0.0105**2)})  # about 96 %
+    assert validate.choose_scale(right) == 1.0
