@@ -327,9 +327,16 @@ def map_rows(level: str, indicator: str, method: str, year: int | None, lang: st
 
 
 def national_model(indicator: str, year: int | str | None = None) -> dict:
-    """Peru's model estimate for a year: departments weighted by 2025 population."""
+    """Peru's model estimate for a year: departments weighted by 2025 population.
+
+    Versions since v2 store its interval from the joint posterior of the departments
+    (their errors are correlated, so averaging their bounds would be too wide).
+    """
     art = model_artefacts()
     year = check_model_year(year)
+    stored = art.metadata["estimation"].get("national", {}).get(indicator, {}).get(str(year))
+    if stored:
+        return {k: float(stored[k]) for k in ("estimate", "ci_low", "ci_high")}
     e = art.estimates
     e = e[(e["level"] == "department") & (e["indicator"] == indicator) & (e["year"] == year)]
     pop = get_store().regions.table("department").set_index("ubigeo")["population_2025"].astype(float)

@@ -205,7 +205,29 @@ class SpaceTimeModel:
             beta,
             {**params, **readable},
             reml,
+            {"cov": c - c_all_obs @ k + d @ np.linalg.inv(xtmx) @ d.T},
         )
+
+
+def aggregate_interval(
+    fit: SpaceTimeFit, year: int, weights: np.ndarray, scale: float = 1.0, draws: int = 20000, seed: int = 0
+) -> tuple[float, float, float]:
+    """A weighted mean of the areas' prevalences in ``year`` (e.g. Peru from its departments), with a 95 % interval.
+
+    Draws from the joint posterior of the year's cells (their correlation matters:
+    averaging the areas' interval bounds would overstate the width), the
+    covariance scaled like the published intervals.
+    """
+    t = fit.years.index(year)
+    idx = np.arange(len(fit.areas)) * len(fit.years) + t
+    cov = fit.extras["cov"][np.ix_(idx, idx)] * scale**2
+    chol = np.linalg.cholesky(cov + 1e-12 * np.eye(len(idx)))
+    z = np.random.default_rng(seed).standard_normal((draws, len(idx)))
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    values = expit(fit.mean[idx] + z @ chol.T) @ w
+    point = float(expit(fit.mean[idx]) @ w)
+    lo, hi = np.quantile(values, [0.025, 0.975])
+    return point, float(lo), float(hi)
 
 
 def logit_normal_mean(mean: np.ndarray, var: np.ndarray, points: int = 40) -> np.ndarray:

@@ -346,9 +346,19 @@ def train(
     adjacency = spacetime.adjacency_matrix(dep_geo.geometry, areas)
     grid_years = list(range(int(years[0]), int(years[-1]) + 1))
     dep_tables, dep_params = {}, {}
+    national: dict[str, dict[str, dict]] = {}
+    dep_pop = dep_geo.set_index("ubigeo").loc[areas, "population_2025"].astype(float).to_numpy()
     for ind in TARGETS:
         fit = fit_departments(survey, keras_predictor(model, ind), ind, areas, grid_years, adjacency)
         dep_tables[ind] = department_table(fit.frame(), ind, scales[ind])
+        national[ind] = {}
+        for y in years:
+            point, lo, hi = spacetime.aggregate_interval(fit, int(y), dep_pop, scales[ind], seed=config.seed)
+            national[ind][str(int(y))] = {
+                "estimate": round(100 * point, 3),
+                "ci_low": round(100 * lo, 3),
+                "ci_high": round(100 * hi, 3),
+            }
         dep_params[ind] = {
             "beta": [round(float(b), 4) for b in fit.beta],
             "hyperparameters": {k: round(v, 4) for k, v in fit.params.items()},
@@ -427,6 +437,8 @@ def train(
                 "interval": "95 %: department posterior (logit scale) x the validated scale; districts and "
                 "provinces add the profile spread and are never narrower than their department",
                 "shap_reference_year": year,
+                "national": national,
+                "national_note": "Peru = departments weighted by 2025 population; interval from the joint posterior",
             },
             "validation": validation,
             "shap": {

@@ -177,7 +177,12 @@ def compare():
     try:
         return jsonify(
             versions.compare(
-                get_store().settings.models_dir, request.args.get("a", ""), request.args.get("b", ""), level, indicator
+                get_store().settings.models_dir,
+                request.args.get("a", ""),
+                request.args.get("b", ""),
+                level,
+                indicator,
+                request.args.get("year"),
             )
         )
     except versions.VersionError as exc:

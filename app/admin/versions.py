@@ -131,16 +131,28 @@ def rollback(session: Session, models_dir: Path, user: User | None, ip: str | No
     return _activate(session, models_dir, last.previous, "rollback", user, ip)
 
 
-def compare(models_dir: Path, a: str, b: str, level: str, indicator: str) -> dict:
-    """Metrics of two versions side by side and how each region's estimate moved (b - a, points)."""
+def compare(models_dir: Path, a: str, b: str, level: str, indicator: str, year: int | str | None = None) -> dict:
+    """Metrics of two versions side by side and how each region's estimate moved (b - a, points).
+
+    Versions since v2 estimate every survey year: the comparison is for one year both
+    versions estimate (the latest such year unless ``year`` names another).
+    """
     have = registry.versions(models_dir)
     for v in (a, b):
         if v not in have:
             raise VersionError(f"version {v!r} does not exist; available: {', '.join(have)}")
     ea, eb = (registry.load(models_dir, v).estimates for v in (a, b))
+    common = sorted(set(ea["year"].astype(int)) & set(eb["year"].astype(int)))
+    if not common:
+        raise VersionError(f"{a} and {b} estimate no year in common")
+    if year in (None, ""):
+        year = common[-1]
+    elif not (str(year).isascii() and str(year).isdigit()) or int(year) not in common:
+        raise VersionError(f"year: {a} and {b} both estimate {common}; got {year!r}")
+    year = int(year)
 
     def pick(frame: pd.DataFrame) -> pd.Series:
-        rows = frame[(frame["level"] == level) & (frame["indicator"] == indicator)]
+        rows = frame[(frame["level"] == level) & (frame["indicator"] == indicator) & (frame["year"] == year)]
         return rows.set_index("ubigeo")["estimate"]
 
     both = pd.concat({"a": pick(ea), "b": pick(eb)}, axis=1).dropna()
@@ -151,6 +163,8 @@ def compare(models_dir: Path, a: str, b: str, level: str, indicator: str) -> dic
         "b": b,
         "level": level,
         "indicator": indicator,
+        "year": year,
+        "years_in_common": common,
         "metrics": {"a": ma, "b": mb},
         "regions": [
             {"ubigeo": u, "a": round(float(r.a), 2), "b": round(float(r.b), 2), "diff": round(float(r.b - r.a), 2)}

@@ -69,6 +69,7 @@ class CompareQuery(Doc):
     b: str = Field(description="model version, e.g. v2")
     level: Level = "department"
     indicator: Indicator = "anemia"
+    year: int | None = Field(None, description="a year both versions estimate; the latest such year when omitted")
 
 
 class AuditQuery(Doc):

@@ -100,3 +100,15 @@ def test_tip_model_downloads(admin_client, second_version):
     missing = admin_client.get("/admin/api/models/v2/tips.tflite")
     assert missing.status_code == 404
     assert "no tip model" in missing.json["message"]
+
+
+def test_compare_the_published_versions_on_their_common_year():
+    """v1 estimated 2024 only; v2 every year: the comparison is for 2024 and says so."""
+    from app.admin import versions
+
+    result = versions.compare(ROOT / "models", "v1", "v2", "department", "anemia")
+    assert result["year"] == 2024
+    assert result["years_in_common"] == [2024]
+    assert result["summary"]["regions"] == 25
+    with pytest.raises(versions.VersionError, match="2024"):
+        versions.compare(ROOT / "models", "v1", "v2", "department", "anemia", 2019)

@@ -91,7 +91,9 @@ def test_csv_round_trips_with_accents_and_marks_suppressed_cells(client):
 
 def test_csv_metadata_sidecar_documents_columns(client):
     meta = client.get("/api/v1/estimates.meta.json?level=district").get_json()
-    assert meta["model_version"] == "v1"
+    from app.config import ROOT
+
+    assert meta["model_version"] == (ROOT / "models" / "ACTIVE").read_text().strip()
     assert "INEI" in meta["source"]
     df = pd.read_csv(io.BytesIO(client.get("/api/v1/estimates.csv?level=district").data), encoding="utf-8-sig")
     assert list(df.columns) == list(meta["columns"])

@@ -64,8 +64,12 @@ def test_methods_page_credits_inei_and_names_the_model(live_server, browser):
     wait_text(browser, "Limitaciones")
     text = visible_text(browser)
     assert "INEI" in text
-    assert "Modelo v1" in text
+    from app.config import ROOT
+
+    assert f"Modelo {(ROOT / 'models' / 'ACTIVE').read_text().strip()}" in text
     assert "AUC" in text
+    assert "Espacio-temporal (publicado)" in text  # the validation table of the department estimates
+    assert "menores de 5 años" in text  # INEI's headline stunting age group, said plainly
 
 
 SPANISH_ONLY = (

@@ -96,4 +96,14 @@ def test_comparison_and_trend():
         {"year": 2023, "estimate": None, "ci_low": None, "ci_high": None, "n": 10},
         {"year": 2024, "estimate": 70.0, "ci_low": 60.0, "ci_high": 80.0, "n": 42},
     ]
-    assert list(trend(rows).data[0].x) == [2024]  # a suppressed year is a gap, not zero
+    fig = trend([], rows)
+    assert list(fig.data[0].x) == [2024]  # a suppressed year is a gap, not zero
+    model = [
+        {"year": 2023, "estimate": 66.0, "ci_low": 60.0, "ci_high": 72.0},
+        {"year": 2024, "estimate": 67.0, "ci_low": 61.0, "ci_high": 73.0},
+    ]
+    band, line, points = trend(model, rows).data
+    assert band.fill == "toself"
+    assert list(band.y) == [72.0, 73.0, 61.0, 60.0]  # upper edge, then the lower edge back
+    assert list(line.y) == [66.0, 67.0]
+    assert points.mode == "markers"

@@ -81,3 +81,20 @@ def test_interval_contains_the_estimate_and_widens_with_the_scale():
     assert (lo < est).all()
     assert (est < hi).all()
     assert ((hi2 - lo2) > (hi - lo)).all()
+
+
+def test_a_weighted_aggregate_gets_an_interval_from_the_joint_posterior():
+    """SYNTHETIC: Peru from its areas: the point is the weighted mean, the interval narrower than averaged bounds."""
+    data, _truth = _synthetic(3)
+    fit = spacetime.SpaceTimeModel(data).fit()
+    weights = np.arange(1, 21, dtype=float)
+    point, lo, hi = spacetime.aggregate_interval(fit, 2020, weights)
+    idx = np.arange(20) * 10 + 5
+    w = weights / weights.sum()
+    assert point == pytest.approx(float(spacetime.expit(fit.mean[idx]) @ w))
+    assert lo < point < hi
+    sd = np.sqrt(fit.var[idx])
+    averaged = float((spacetime.expit(fit.mean[idx] + 1.96 * sd) - spacetime.expit(fit.mean[idx] - 1.96 * sd)) @ w)
+    assert hi - lo < averaged
+    _, lo2, hi2 = spacetime.aggregate_interval(fit, 2020, weights, scale=2.0)
+    assert hi2 - lo2 > hi - lo
