@@ -53,6 +53,10 @@ class Settings:
     tips_preview_limit: int = 60  # anonymous previews per minute and client address
     tips_max_body_bytes: int = 4096
     tips_skip_weeks: int = 2  # a category sent in the last N weeks is skipped
+    # The tips service's own multiprocess folder (never the dashboard's: each gunicorn empties its own at start)
+    tips_metrics_dir: Path | None = None
+    tips_consumer_metrics_port: int = 9541  # `tips.cli consume` serves its /metrics (broker connection) here
+    tips_consumer_metrics_addr: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +98,11 @@ class Settings:
             tips_preview_limit=int(env.get("NUTRIMAPA_TIPS_PREVIEW_LIMIT", base.tips_preview_limit)),
             tips_max_body_bytes=int(env.get("NUTRIMAPA_TIPS_MAX_BODY_BYTES", base.tips_max_body_bytes)),
             tips_skip_weeks=int(env.get("NUTRIMAPA_TIPS_SKIP_WEEKS", base.tips_skip_weeks)),
+            tips_metrics_dir=Path(env["NUTRIMAPA_TIPS_METRICS_DIR"]) if env.get("NUTRIMAPA_TIPS_METRICS_DIR") else None,
+            tips_consumer_metrics_port=int(
+                env.get("NUTRIMAPA_TIPS_CONSUMER_METRICS_PORT", base.tips_consumer_metrics_port)
+            ),
+            tips_consumer_metrics_addr=env.get("NUTRIMAPA_TIPS_CONSUMER_METRICS_ADDR", base.tips_consumer_metrics_addr),
         )
 
     def to_env(self) -> dict[str, str]:

@@ -313,11 +313,18 @@ def test_a_caregiver_who_leaves_gets_nothing_more(broker, people, tips_db, tips_
 def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are_dropped(
     broker, people, tips_db, tips_settings, model, bank
 ):
+    from prometheus_client import REGISTRY
+
     from tips.delivery.consumer import Consumer
 
+    def metric(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {o: metric("nutrimapa_tips_gateway_messages_total", outcome=o) for o in ("ok:leave", "dropped:too_large")}
     consumer = Consumer(tips_db, PhoneVault.from_settings(tips_settings), Broker.from_url(broker.url()))
     consumer.start()
     assert consumer.ready.wait(5)
+    assert metric("nutrimapa_mqtt_connected", client="consumer") == 1
     with tips_db.session() as s:
         last = s.scalar(
             select(TipSend)
@@ -345,6 +352,9 @@ def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are
     while sum(consumer.counts.values()) < len(messages) and time.monotonic() < deadline:
         time.sleep(0.05)
     consumer.stop()
+    assert metric("nutrimapa_mqtt_connected", client="consumer") == 0
+    for outcome, count in before.items():  # the consumer's own /metrics counts what it kept and dropped
+        assert metric("nutrimapa_tips_gateway_messages_total", outcome=outcome) == count + 1
     assert consumer.counts == {
         "dropped:bad_format": 1,
         "dropped:too_large": 1,

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from app.__about__ import __version__
 from app.config import Settings
 from app.db import Database
+from tips.api import metrics
 from tips.api.fast import PreviewFastPath
 from tips.api.routes import health, preview, sms, subscribers
 from tips.api.state import RateLimit, ServiceState
@@ -132,4 +133,6 @@ def build(settings: Settings) -> FastAPI:
     api.add_middleware(PreviewFastPath, state=api.state.tips)
     for module in (health, preview, subscribers, sms):
         api.include_router(module.router, prefix="/v1")
+    api.include_router(metrics.router)
+    api.add_middleware(metrics.RequestMetrics, api=api)  # outermost: sees the fast path and every refusal
     return api

@@ -13,6 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from app.metrics.tips import MQTT_CONNECTED
 from tips.delivery import topics
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,12 @@ class Publisher:
             log.warning("broker refused the connection: %s", reason_code)
         else:
             self._connected.set()
+            MQTT_CONNECTED.labels(client="publisher").set(1)
         self._connack.set()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self._connected.clear()
+        MQTT_CONNECTED.labels(client="publisher").set(0)
         log.info("disconnected from the broker: %s", reason_code)
 
     def _on_publish(self, _client, _userdata, mid, reason_code, _properties) -> None:
@@ -121,3 +124,4 @@ class Publisher:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        MQTT_CONNECTED.labels(client="publisher").set(0)
