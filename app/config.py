@@ -91,8 +91,9 @@ class Settings:
             worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
             worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
             drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
-            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY") or None,
-            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or None,
+            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY")
+            or _read_secret(env.get("NUTRIMAPA_TIPS_PHONE_KEY_FILE")),
+            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or _read_secret(env.get("NUTRIMAPA_TIPS_HASH_KEY_FILE")),
             tips_host=env.get("NUTRIMAPA_TIPS_HOST", base.tips_host),
             tips_port=int(env.get("NUTRIMAPA_TIPS_PORT", base.tips_port)),
             tips_preview_limit=int(env.get("NUTRIMAPA_TIPS_PREVIEW_LIMIT", base.tips_preview_limit)),
