@@ -29,6 +29,7 @@ class Settings:
     redis_url: str | None = None
     database_url: str | None = None
     mqtt_url: str | None = None
+    mqtt_ca_file: str | None = None  # mqtts://: CA bundle of the broker's certificate (None: the system's CAs)
     cache_timeout_s: int = 3600
     default_language: str = "es"
     max_upload_mb: int = 200
@@ -74,6 +75,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,
             mqtt_url=env.get("MQTT_URL") or None,
+            mqtt_ca_file=env.get("NUTRIMAPA_MQTT_CA_FILE") or None,
             cache_timeout_s=int(env.get("NUTRIMAPA_CACHE_TIMEOUT_S", base.cache_timeout_s)),
             default_language=env.get("NUTRIMAPA_LANGUAGE", base.default_language),
             max_upload_mb=int(env.get("NUTRIMAPA_MAX_UPLOAD_MB", base.max_upload_mb)),

@@ -158,7 +158,9 @@ def _consume(settings: Settings, db: Database) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    consumer = Consumer(db, PhoneVault.from_settings(settings), Broker.from_url(settings.mqtt_url))
+    consumer = Consumer(
+        db, PhoneVault.from_settings(settings), Broker.from_url(settings.mqtt_url, settings.mqtt_ca_file)
+    )
     consumer.start()
     while not stop.wait(60):
         logging.getLogger(__name__).info("gateway messages so far: %s", dict(consumer.counts))
@@ -174,7 +176,7 @@ def _send(settings: Settings, db: Database, bank, batch: int = 1000) -> dict:
     from tips.delivery.outbox import send_pending
     from tips.privacy import PhoneVault
 
-    publisher = Publisher(Broker.from_url(settings.mqtt_url))
+    publisher = Publisher(Broker.from_url(settings.mqtt_url, settings.mqtt_ca_file))
     if not publisher.connect():
         return {"sent": 0, "note": f"broker unreachable or refused ({publisher.refused}): sends stay pending"}
     try:

@@ -103,8 +103,7 @@ class Consumer:
         )
         if broker.username:
             self.client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            self.client.tls_set()
+        broker.use_tls(self.client)
         self.broker = broker
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect

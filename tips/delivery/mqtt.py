@@ -27,10 +27,12 @@ class Broker:
     username: str | None
     password: str | None
     tls: bool
+    ca_file: str | None = None  # TLS: the CA bundle that signed the broker's certificate (None: the system's)
 
     @classmethod
-    def from_url(cls, url: str) -> Broker:
-        """``mqtt://user:password@host:1883`` or ``mqtts://...:8883`` (TLS with the system CAs)."""
+    def from_url(cls, url: str, ca_file: str | None = None) -> Broker:
+        """``mqtt://user:password@host:1883`` or ``mqtts://...:8883`` (TLS, the server's certificate and name
+        checked against the system CAs or ``ca_file``)."""
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts"):
             raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, got {parts.scheme!r}")
@@ -41,7 +43,13 @@ class Broker:
             unquote(parts.username) if parts.username else None,
             unquote(parts.password) if parts.password else None,
             tls,
+            ca_file if tls else None,
         )
+
+    def use_tls(self, client: mqtt.Client) -> None:
+        """Require TLS with a verified certificate and host name (nothing in clear: the password is sent)."""
+        if self.tls:
+            client.tls_set(ca_certs=self.ca_file, cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
 
 
 class Publisher:
@@ -52,8 +60,7 @@ class Publisher:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         if broker.username:
             self.client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            self.client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        broker.use_tls(self.client)
         self.client.max_inflight_messages_set(inflight)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -89,7 +96,8 @@ class Publisher:
         try:
             self.client.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=True)
         except OSError as exc:
-            log.warning("cannot reach the broker %s:%d: %s", self.broker.host, self.broker.port, exc)
+            # str(exc): the exception's frames hold the socket of a failed TLS handshake, which paho leaves open
+            log.warning("cannot reach the broker %s:%d: %s", self.broker.host, self.broker.port, str(exc))
             return False
         self.client.loop_start()
         self._connack.wait(timeout)
