@@ -199,4 +199,19 @@ def test_tips_gunicorn_config_sets_up_its_own_multiprocess_metrics():
     assert "def child_exit" in text
     assert "mark_process_dead" in text
     assert "NUTRIMAPA_TIPS_METRICS_DIR" in text or "tips_metrics_dir" in text
-    assert "import flask" not in text and "from app.web" not in text  # no web framework of the dashboard
+    assert "import flask" not in text
+    assert "from app.web" not in text
+
+
+def test_database_counted_tips_metrics_are_not_summed_across_replicas():
+    """Every tips replica serves the same totals from the database: expressions take the max across instances."""
+    exprs = [t["expr"] for p in (DEPLOY / "grafana" / "dashboards").glob("*.json")
+             for panel in json.loads(p.read_text())["panels"] for t in panel["targets"]]  # fmt: skip
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    exprs += [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    counted = re.compile(
+        r"(max by \([a-z, ]+\) \()?rate\(nutrimapa_tips_(chosen|sent|delivered|failed|feedback|leaves)_total"
+    )
+    found = [m for e in exprs for m in counted.finditer(e)]
+    assert found
+    assert all(m.group(1) for m in found), [m.group(0) for m in found if not m.group(1)]
