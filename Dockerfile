@@ -23,7 +23,7 @@ RUN useradd --system --uid 10001 --home /srv/nutrimapa nutrimapa \
     && mkdir -p instance /tmp/nutrimapa-metrics \
     && chown -R 10001 instance models /tmp/nutrimapa-metrics
 USER 10001
-EXPOSE 8050 9540
+EXPOSE 8050 8060 9540 9541
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/api/v1/health', timeout=4)"]
 # gunicorn.conf.py (read from the working directory) sets up Prometheus multiprocess mode.

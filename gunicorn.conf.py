@@ -28,6 +28,8 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
+    if not worker.app.app_uri.startswith("app."):  # the tips service has its own config (tips/gunicorn_conf.py)
+        return
     from app.web.metrics import warm
 
     warm(worker.wsgi)  # drift and model figures ready before the first scrape

@@ -29,6 +29,7 @@ class Settings:
     redis_url: str | None = None
     database_url: str | None = None
     mqtt_url: str | None = None
+    mqtt_ca_file: str | None = None  # mqtts://: CA bundle of the broker's certificate (None: the system's CAs)
     cache_timeout_s: int = 3600
     default_language: str = "es"
     max_upload_mb: int = 200
@@ -53,6 +54,10 @@ class Settings:
     tips_preview_limit: int = 60  # anonymous previews per minute and client address
     tips_max_body_bytes: int = 4096
     tips_skip_weeks: int = 2  # a category sent in the last N weeks is skipped
+    # The tips service's own multiprocess folder (never the dashboard's: each gunicorn empties its own at start)
+    tips_metrics_dir: Path | None = None
+    tips_consumer_metrics_port: int = 9541  # `tips.cli consume` serves its /metrics (broker connection) here
+    tips_consumer_metrics_addr: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +75,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,
             mqtt_url=env.get("MQTT_URL") or None,
+            mqtt_ca_file=env.get("NUTRIMAPA_MQTT_CA_FILE") or None,
             cache_timeout_s=int(env.get("NUTRIMAPA_CACHE_TIMEOUT_S", base.cache_timeout_s)),
             default_language=env.get("NUTRIMAPA_LANGUAGE", base.default_language),
             max_upload_mb=int(env.get("NUTRIMAPA_MAX_UPLOAD_MB", base.max_upload_mb)),
@@ -87,13 +93,19 @@ class Settings:
             worker_metrics_port=int(env.get("NUTRIMAPA_WORKER_METRICS_PORT", base.worker_metrics_port)),
             worker_metrics_addr=env.get("NUTRIMAPA_WORKER_METRICS_ADDR", base.worker_metrics_addr),
             drift_threshold=float(env.get("NUTRIMAPA_DRIFT_THRESHOLD", base.drift_threshold)),
-            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY") or None,
-            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or None,
+            tips_phone_key=env.get("NUTRIMAPA_TIPS_PHONE_KEY")
+            or _read_secret(env.get("NUTRIMAPA_TIPS_PHONE_KEY_FILE")),
+            tips_hash_key=env.get("NUTRIMAPA_TIPS_HASH_KEY") or _read_secret(env.get("NUTRIMAPA_TIPS_HASH_KEY_FILE")),
             tips_host=env.get("NUTRIMAPA_TIPS_HOST", base.tips_host),
             tips_port=int(env.get("NUTRIMAPA_TIPS_PORT", base.tips_port)),
             tips_preview_limit=int(env.get("NUTRIMAPA_TIPS_PREVIEW_LIMIT", base.tips_preview_limit)),
             tips_max_body_bytes=int(env.get("NUTRIMAPA_TIPS_MAX_BODY_BYTES", base.tips_max_body_bytes)),
             tips_skip_weeks=int(env.get("NUTRIMAPA_TIPS_SKIP_WEEKS", base.tips_skip_weeks)),
+            tips_metrics_dir=Path(env["NUTRIMAPA_TIPS_METRICS_DIR"]) if env.get("NUTRIMAPA_TIPS_METRICS_DIR") else None,
+            tips_consumer_metrics_port=int(
+                env.get("NUTRIMAPA_TIPS_CONSUMER_METRICS_PORT", base.tips_consumer_metrics_port)
+            ),
+            tips_consumer_metrics_addr=env.get("NUTRIMAPA_TIPS_CONSUMER_METRICS_ADDR", base.tips_consumer_metrics_addr),
         )
 
     def to_env(self) -> dict[str, str]:

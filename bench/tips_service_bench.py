@@ -66,7 +66,7 @@ def _percentiles(latencies: list[float]) -> dict:
 def preview_bench(settings_env: dict, districts: list[str], clients: int, requests: int) -> dict:
     port = _free_port()
     cmd = [sys.executable, "-m", "gunicorn", "tips.main:app", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-           "--worker-class", "uvicorn_worker.UvicornWorker"]  # fmt: skip
+           "--config", "tips/gunicorn_conf.py"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=settings_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         import httpx

@@ -1,6 +1,6 @@
 """The tips service: a FastAPI application choosing a caregiver's weekly health tip with the TFLite tip model.
 
-Runs in its own process (``gunicorn -k uvicorn_worker.UvicornWorker tips.main:app``), apart from the Dash
+Runs in its own process (``gunicorn -c tips/gunicorn_conf.py tips.main:app``, uvicorn workers), apart from the Dash
 app, and shares the model registry (``models/``) and the admin database (``app/db``). It never imports
 TensorFlow, Dash or Flask: the tip model runs in ``ai_edge_litert``.
 

@@ -6,7 +6,8 @@
     python -m tips.cli choose-week [--date 2026-12-07]
     python -m tips.cli send-week [--date 2026-12-07]   # choose, then publish the outbox (MQTT_URL); make send-tips
     python -m tips.cli ab-start v1 v2 [--split 0.5]   # A/B test of tip models; ab-stop ends it
-    python -m tips.cli consume                  # gateways' inbound SMS and receipts over MQTT (a long-running process)
+    python -m tips.cli consume                  # gateways' inbound SMS and receipts over MQTT (a long-running process;
+                                                # /metrics on NUTRIMAPA_TIPS_CONSUMER_METRICS_PORT, 9541)
     python -m tips.cli new-phone-keys           # values for NUTRIMAPA_TIPS_PHONE_KEY / _HASH_KEY
 
 Uses ``DATABASE_URL`` when set, else the SQLite file in the instance folder (``make db`` migrates it).
@@ -106,6 +107,40 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         db.dispose()
+        _forget_process(settings)
+
+
+def _forget_process(settings: Settings) -> None:
+    """Under the Celery worker (PROMETHEUS_MULTIPROC_DIR set), drop this process's live gauges when it ends."""
+    if settings.metrics_dir is not None and "prometheus_client" in sys.modules:
+        import os
+
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid(), path=str(settings.metrics_dir))
+
+
+def _serve_consumer_metrics(settings: Settings) -> None:
+    """The consumer's own ``/metrics`` (broker connection, gateway messages by outcome), like the Celery worker's.
+
+    One process, so its samples stay in its memory: a multiprocess folder inherited from the environment
+    would hide them from this registry (and could be another service's).
+    """
+    import os
+
+    if "prometheus_client" not in sys.modules:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # read by prometheus_client when first imported
+    from prometheus_client import start_http_server
+
+    from app.metrics import tips as tm
+
+    tm.touch_consumer()
+    try:
+        start_http_server(settings.tips_consumer_metrics_port, addr=settings.tips_consumer_metrics_addr)
+    except OSError as exc:  # the port is taken: deliver anyway, without metrics
+        logging.getLogger(__name__).warning(
+            "consumer metrics not served on port %s: %s", settings.tips_consumer_metrics_port, exc
+        )
 
 
 def _consume(settings: Settings, db: Database) -> int:
@@ -119,10 +154,13 @@ def _consume(settings: Settings, db: Database) -> int:
     if not settings.mqtt_url:
         sys.stderr.write("error: MQTT_URL is not set; nothing to consume\n")
         return 2
+    _serve_consumer_metrics(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    consumer = Consumer(db, PhoneVault.from_settings(settings), Broker.from_url(settings.mqtt_url))
+    consumer = Consumer(
+        db, PhoneVault.from_settings(settings), Broker.from_url(settings.mqtt_url, settings.mqtt_ca_file)
+    )
     consumer.start()
     while not stop.wait(60):
         logging.getLogger(__name__).info("gateway messages so far: %s", dict(consumer.counts))
@@ -138,7 +176,7 @@ def _send(settings: Settings, db: Database, bank, batch: int = 1000) -> dict:
     from tips.delivery.outbox import send_pending
     from tips.privacy import PhoneVault
 
-    publisher = Publisher(Broker.from_url(settings.mqtt_url))
+    publisher = Publisher(Broker.from_url(settings.mqtt_url, settings.mqtt_ca_file))
     if not publisher.connect():
         return {"sent": 0, "note": f"broker unreachable or refused ({publisher.refused}): sends stay pending"}
     try:

@@ -111,7 +111,7 @@ def start_service(settings: Settings, log: Path) -> Service:
     port = free_port()
     cmd = [
         sys.executable, "-m", "gunicorn", "tips.main:app", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--worker-class", "uvicorn_worker.UvicornWorker", "--access-logfile", "-",
+        "--config", "tips/gunicorn_conf.py", "--access-logfile", "-",
     ]  # fmt: skip
     with log.open("ab") as fh:  # the child keeps its own descriptor
         proc = subprocess.Popen(cmd, cwd=ROOT, env=service_env(settings), stdout=fh, stderr=subprocess.STDOUT)

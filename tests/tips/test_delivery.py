@@ -5,12 +5,10 @@ Receivers are real MQTT clients: phones with persistent sessions, an SMS gateway
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 import time
 from datetime import date
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -20,8 +18,8 @@ from sqlalchemy import func, select, update
 
 from app.config import ROOT
 from app.db.models import TipSend, TipSubscriber
-from tests.conftest import services_required
-from tests.tips.conftest import cli, free_port
+from tests.tips.broker import GATEWAY_PW, SERVICE_PW, Mosquitto
+from tests.tips.conftest import cli
 from tips import subscribers
 from tips.bank import load_bank
 from tips.delivery import payloads, topics
@@ -32,7 +30,6 @@ from tips.privacy import PhoneVault
 from tips.weekly import choose_week
 
 pytestmark = pytest.mark.services
-SERVICE_PW, GATEWAY_PW = "service-secret-1", "gateway-secret-1"
 
 
 @pytest.fixture(scope="module")
@@ -56,53 +53,6 @@ def people(tips_db, tips_settings, model, bank) -> dict[str, list[str]]:
             form = subscribers.Enrolment(f"+51 98{k} 000 111", "100101", 2025, 6, "f", "es", channel)
             made[channel].append(subscribers.enrol(s, vault, model, bank.offered, form, date(2026, 12, 1)).public_id)
     return made
-
-
-class Mosquitto:
-    def __init__(self, folder: Path, users: list[str]) -> None:
-        if shutil.which("mosquitto") is None or shutil.which("mosquitto_passwd") is None:
-            if services_required():
-                pytest.fail(
-                    "mosquitto and mosquitto_passwd are required (REQUIRE_SERVICES=1): apt-get install mosquitto"
-                )
-            pytest.skip("mosquitto not installed")
-        self.folder, self.port = folder, free_port()
-        subprocess.run(
-            [str(ROOT / "deploy/mosquitto/make-users.sh"), str(folder / "passwd"), str(folder / "acl"), *users],
-            check=True,
-            capture_output=True,
-        )
-        (folder / "mosquitto.conf").write_text(
-            f"user root\nper_listener_settings false\nallow_anonymous false\n"
-            f"password_file {folder / 'passwd'}\nacl_file {folder / 'acl'}\n"
-            f"persistence true\npersistence_location {folder}/\nmax_queued_messages 200000\n"
-            f"listener {self.port} 127.0.0.1\n"
-        )
-        self.proc = None
-
-    def start(self) -> None:
-        log = (self.folder / "mosquitto.log").open("ab")
-        self.proc = subprocess.Popen(["mosquitto", "-c", str(self.folder / "mosquitto.conf")], stdout=log, stderr=log)
-        log.close()
-        import socket
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("mosquitto did not start: " + (self.folder / "mosquitto.log").read_text())
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    def url(self, user: str = "nutrimapa-tips", password: str = SERVICE_PW) -> str:
-        return f"mqtt://{user}:{password}@127.0.0.1:{self.port}"
 
 
 @pytest.fixture(scope="module")
@@ -313,11 +263,18 @@ def test_a_caregiver_who_leaves_gets_nothing_more(broker, people, tips_db, tips_
 def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are_dropped(
     broker, people, tips_db, tips_settings, model, bank
 ):
+    from prometheus_client import REGISTRY
+
     from tips.delivery.consumer import Consumer
 
+    def metric(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {o: metric("nutrimapa_tips_gateway_messages_total", outcome=o) for o in ("ok:leave", "dropped:too_large")}
     consumer = Consumer(tips_db, PhoneVault.from_settings(tips_settings), Broker.from_url(broker.url()))
     consumer.start()
     assert consumer.ready.wait(5)
+    assert metric("nutrimapa_mqtt_connected", client="consumer") == 1
     with tips_db.session() as s:
         last = s.scalar(
             select(TipSend)
@@ -345,6 +302,9 @@ def test_gateway_replies_by_mqtt_stop_sends_record_feedback_and_bad_messages_are
     while sum(consumer.counts.values()) < len(messages) and time.monotonic() < deadline:
         time.sleep(0.05)
     consumer.stop()
+    assert metric("nutrimapa_mqtt_connected", client="consumer") == 0
+    for outcome, count in before.items():  # the consumer's own /metrics counts what it kept and dropped
+        assert metric("nutrimapa_tips_gateway_messages_total", outcome=outcome) == count + 1
     assert consumer.counts == {
         "dropped:bad_format": 1,
         "dropped:too_large": 1,

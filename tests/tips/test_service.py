@@ -208,9 +208,10 @@ def test_duplicate_and_oversized_enrolments_are_refused(service, api_key, tips_d
         assert r.json()["detail"][0]["loc"] == ["body", "phone"]
         assert "already enrolled" in r.json()["detail"][0]["msg"]
         big = c.post("/v1/subscribers", json=enrolment(phone="+51 977 000 000", note="x" * 10_000))
-        assert big.status_code == 413
+        assert big.status_code == 422  # bad input like any other: the field, what was expected, what came
         assert big.json()["detail"][0]["loc"] == ["body"]
-        assert "4096 bytes" in big.json()["detail"][0]["msg"]
+        size = len(big.request.content)
+        assert f"at most 4096 bytes; got {size}" in big.json()["detail"][0]["msg"]
 
         def chunks():
             yield b'{"phone": "+51 977 000 001", "note": "'
@@ -219,7 +220,10 @@ def test_duplicate_and_oversized_enrolments_are_refused(service, api_key, tips_d
             yield b'"}'
 
         streamed = c.post("/v1/subscribers", content=chunks(), headers={"Content-Type": "application/json"})
-        assert streamed.status_code == 413
+        assert streamed.status_code == 422
+        assert streamed.json()["detail"][0]["loc"] == ["body"]
+        sent = sum(len(c) for c in chunks())
+        assert f"at most 4096 bytes; got {sent}" in streamed.json()["detail"][0]["msg"]
     assert subscriber_count(tips_db) == before
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from app.__about__ import __version__
 from app.config import Settings
 from app.db import Database
+from tips.api import metrics
 from tips.api.fast import PreviewFastPath
 from tips.api.routes import health, preview, sms, subscribers
 from tips.api.state import RateLimit, ServiceState
@@ -26,9 +27,12 @@ log = logging.getLogger(__name__)
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes (declared or streamed) before any route sees them.
 
-    Bodies here are small (an enrolment is a few hundred bytes), so the whole body is read first
-    and replayed to the app.
+    The answer is the same 422 as any other bad input (``loc: ["body"]``, what was expected and what came),
+    and nothing is stored. Bodies here are small (an enrolment is a few hundred bytes), so the whole body is
+    read first and replayed to the app.
     """
+
+    DRAIN_FACTOR = 64  # a streamed oversized body is counted (not kept) up to 64 times the limit
 
     def __init__(self, app, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -38,26 +42,38 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send)
+            return await self._refuse(send, f"{int(declared)}")
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
             if message["type"] != "http.request":
                 return await self.app(scope, _replay([message]), send)
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limit:
-                return await self._refuse(send)
+            chunk = message.get("body", b"")
+            size += len(chunk)
             more = message.get("more_body", False)
+            if size > self.limit:
+                return await self._refuse(send, await self._drained(receive, size, more))
+            chunks.append(chunk)
         body = b"".join(chunks)
         return await self.app(
             scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send
         )
 
-    async def _refuse(self, send) -> None:
-        msg = f"request body too large: at most {self.limit} bytes"
+    async def _drained(self, receive, size: int, more: bool) -> str:
+        """The streamed body's size, read and dropped up to a cap ("more than N" past it)."""
+        cap = self.limit * self.DRAIN_FACTOR
+        while more and size <= cap:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        return f"more than {cap}" if more else str(size)
+
+    async def _refuse(self, send, got: str) -> None:
+        msg = f"request body too large: expected at most {self.limit} bytes; got {got}"
         body = json.dumps({"detail": [{"loc": ["body"], "msg": msg, "type": "too_large"}]}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.start", "status": 422, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -117,4 +133,6 @@ def build(settings: Settings) -> FastAPI:
     api.add_middleware(PreviewFastPath, state=api.state.tips)
     for module in (health, preview, subscribers, sms):
         api.include_router(module.router, prefix="/v1")
+    api.include_router(metrics.router)
+    api.add_middleware(metrics.RequestMetrics, api=api)  # outermost: sees the fast path and every refusal
     return api

@@ -21,6 +21,7 @@ from sqlalchemy import update
 
 from app.db import Database
 from app.db.models import TipSend, utcnow
+from app.metrics import tips as tm
 from tips import subscribers
 from tips.delivery import topics
 from tips.delivery.mqtt import Broker
@@ -102,10 +103,10 @@ class Consumer:
         )
         if broker.username:
             self.client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            self.client.tls_set()
+        broker.use_tls(self.client)
         self.broker = broker
         self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_subscribe = lambda *_a: self.ready.set()
         self.client.on_message = self._on_message
 
@@ -113,7 +114,12 @@ class Consumer:
         if reason_code.is_failure:
             log.warning("broker refused the consumer: %s", reason_code)
             return
+        tm.MQTT_CONNECTED.labels(client="consumer").set(1)
         client.subscribe([(topics.GATEWAY_INBOUND, 1), (topics.GATEWAY_RECEIPTS, 1)])
+
+    def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
+        tm.MQTT_CONNECTED.labels(client="consumer").set(0)
+        log.warning("consumer disconnected from the broker: %s (paho reconnects)", reason_code)
 
     def _on_message(self, _client, _userdata, msg) -> None:
         try:
@@ -122,6 +128,7 @@ class Consumer:
             log.exception("gateway message on %s failed", msg.topic)
             outcome = "dropped:error"
         self.counts[outcome] += 1
+        tm.GATEWAY_MESSAGES.labels(outcome=tm.gateway_outcome(outcome)).inc()
         if outcome.startswith("dropped"):
             log.warning("gateway message on %s dropped (%s)", msg.topic, outcome.split(":", 1)[1])
 
@@ -134,3 +141,4 @@ class Consumer:
     def stop(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        tm.MQTT_CONNECTED.labels(client="consumer").set(0)

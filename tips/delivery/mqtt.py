@@ -13,6 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from app.metrics.tips import MQTT_CONNECTED
 from tips.delivery import topics
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,12 @@ class Broker:
     username: str | None
     password: str | None
     tls: bool
+    ca_file: str | None = None  # TLS: the CA bundle that signed the broker's certificate (None: the system's)
 
     @classmethod
-    def from_url(cls, url: str) -> Broker:
-        """``mqtt://user:password@host:1883`` or ``mqtts://...:8883`` (TLS with the system CAs)."""
+    def from_url(cls, url: str, ca_file: str | None = None) -> Broker:
+        """``mqtt://user:password@host:1883`` or ``mqtts://...:8883`` (TLS, the server's certificate and name
+        checked against the system CAs or ``ca_file``)."""
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts"):
             raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, got {parts.scheme!r}")
@@ -40,7 +43,13 @@ class Broker:
             unquote(parts.username) if parts.username else None,
             unquote(parts.password) if parts.password else None,
             tls,
+            ca_file if tls else None,
         )
+
+    def use_tls(self, client: mqtt.Client) -> None:
+        """Require TLS with a verified certificate and host name (nothing in clear: the password is sent)."""
+        if self.tls:
+            client.tls_set(ca_certs=self.ca_file, cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
 
 
 class Publisher:
@@ -51,8 +60,7 @@ class Publisher:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         if broker.username:
             self.client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            self.client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        broker.use_tls(self.client)
         self.client.max_inflight_messages_set(inflight)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -69,10 +77,12 @@ class Publisher:
             log.warning("broker refused the connection: %s", reason_code)
         else:
             self._connected.set()
+            MQTT_CONNECTED.labels(client="publisher").set(1)
         self._connack.set()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self._connected.clear()
+        MQTT_CONNECTED.labels(client="publisher").set(0)
         log.info("disconnected from the broker: %s", reason_code)
 
     def _on_publish(self, _client, _userdata, mid, reason_code, _properties) -> None:
@@ -86,7 +96,8 @@ class Publisher:
         try:
             self.client.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=True)
         except OSError as exc:
-            log.warning("cannot reach the broker %s:%d: %s", self.broker.host, self.broker.port, exc)
+            # str(exc): the exception's frames hold the socket of a failed TLS handshake, which paho leaves open
+            log.warning("cannot reach the broker %s:%d: %s", self.broker.host, self.broker.port, str(exc))
             return False
         self.client.loop_start()
         self._connack.wait(timeout)
@@ -121,3 +132,4 @@ class Publisher:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        MQTT_CONNECTED.labels(client="publisher").set(0)
