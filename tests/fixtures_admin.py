@@ -29,10 +29,12 @@ def postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request) -> str | None:
-    """None (the SQLite file in the instance folder) or a new, empty PostgreSQL database, dropped after."""
-    if request.param == "sqlite":
+def temporary_database(kind: str, prefix: str = "nutrimapa_test"):
+    """Yield None for SQLite, or the URL of a new, empty PostgreSQL database dropped afterwards.
+
+    Under REQUIRE_SERVICES=1 an unreachable PostgreSQL fails the test instead of skipping it.
+    """
+    if kind == "sqlite":
         yield None
         return
     if not postgres_reachable():
@@ -41,7 +43,7 @@ def database_url(request) -> str | None:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
     from sqlalchemy import create_engine, text
 
-    name = f"nutrimapa_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -49,6 +51,12 @@ def database_url(request) -> str | None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """None (the SQLite file in the instance folder) or a new, empty PostgreSQL database, dropped after."""
+    yield from temporary_database(request.param)
 
 
 @pytest.fixture

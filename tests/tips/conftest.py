@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from app.config import ROOT, Settings
-from tests.conftest import services_required
-from tests.fixtures_admin import PG_ADMIN_URL, postgres_reachable
+from tests.fixtures_admin import temporary_database
 
 PHONE_KEY = "pVqk0cZt0n3cQ0wq0Nq3lqvKk7gJ4gJt6e8d7cBqH3c="  # test keys (Fernet format), never used outside tests
 HASH_KEY = "dGVzdC1oYXNoLWtleS1mb3ItdGhlLXRpcHMtc2VydmljZQ"
@@ -33,23 +32,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def tips_database_url(request) -> str | None:
     """None (SQLite in the instance folder) or a new PostgreSQL database, dropped after the module."""
-    if request.param == "sqlite":
-        yield None
-        return
-    if not postgres_reachable():
-        if services_required():
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required (REQUIRE_SERVICES=1) but not reachable")
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-    from sqlalchemy import create_engine, text
-
-    name = f"nutrimapa_tips_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"postgresql://root@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from temporary_database(request.param, "nutrimapa_tips")
 
 
 @pytest.fixture(scope="module")
