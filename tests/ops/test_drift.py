@@ -53,8 +53,11 @@ def test_shifted_survey_moves_drift_over_threshold(admin_client, admin_settings,
 def test_reference_is_the_versions_own_training_files(client, settings):
     import json
 
+    from app.config import ROOT
+
+    active = (ROOT / "models" / "ACTIVE").read_text().strip()
     client.get("/metrics")
-    ref = json.loads((settings.instance_dir / "monitoring" / "reference-v1.json").read_text())
+    ref = json.loads((settings.instance_dir / "monitoring" / f"reference-{active}.json").read_text())
     assert ref["source"] == "training files"  # found by name, bytes matching metadata's sha256
     assert ref["train_years"] == list(range(2015, 2023))
 

@@ -91,8 +91,11 @@ def test_requests_are_labelled_by_route_template(client):
 
 
 def test_model_and_survey_figures(client):
+    from app.config import ROOT
+
+    active = (ROOT / "models" / "ACTIVE").read_text().strip()
     text = client.get("/metrics").text
-    assert _value(text, 'nutrimapa_model_info{version="v1"}') == 1
+    assert _value(text, f'nutrimapa_model_info{{version="{active}"}}') == 1
     assert 0.5 < _value(text, 'nutrimapa_model_auc{target="anemia"}') < 1
     assert 0 <= _value(text, 'nutrimapa_model_calibration_error{target="anemia"}') < 0.2
     assert _value(text, "nutrimapa_survey_newest_year") == 2024
