@@ -407,6 +407,25 @@ def region_summary(ubigeo: str, year: int | str | None = None) -> dict | None:
     }
 
 
+def parent_names(level: str) -> dict[str, dict[str, str]]:
+    """ubigeo -> its province and department names (districts), or department name (provinces)."""
+    table = get_store().regions.table(level)
+    if level == "department":
+        return {}
+    out = {}
+    for r in table.itertuples():
+        out[r.ubigeo] = {"department": r.dep_name, **({"province": r.prov_name} if level == "district" else {})}
+    return out
+
+
+def subregion_rows(ubigeo: str, level: str, indicator: str) -> list[dict]:
+    """The provinces or districts inside a region with their model estimate (latest year), highest first."""
+    rows = estimate_records(level, indicator, None, "model")
+    key = "department_ubigeo" if len(ubigeo) == 2 else "province_ubigeo"
+    inside = [r for r in rows if r.get(key) == ubigeo]
+    return sorted(inside, key=lambda r: (r["estimate"] is None, -(r["estimate"] or 0)))
+
+
 def direct_trend(dep_code: str, indicator: str) -> list[dict]:
     """Direct survey estimates of one department for every survey year."""
     out = []
