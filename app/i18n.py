@@ -82,10 +82,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "drivers": {"es": "Factores principales", "en": "Main drivers"},
     "no_polygon_note": {
-        "es": "Los distritos sin polígono en el mapa oficial (La Punta, Mi Perú, Bellavista, Amantaní) se muestran "
-        "como puntos en su capital.",
-        "en": "Districts without a polygon in the official map (La Punta, Mi Perú, Bellavista, Amantaní) are shown "
-        "as points at their capital.",
+        "es": "Los distritos sin polígono en el mapa oficial ({names}) se muestran como puntos en su capital.",
+        "en": "Districts without a polygon in the official map ({names}) are shown as points at their capital.",
     },
     "panel_hint": {
         "es": "Haga clic en una región del mapa para ver por qué su riesgo es alto o bajo.",

@@ -275,6 +275,8 @@ def locator_map(
         separators=PLOTLY_SEPARATORS.get(lang, ".,"),
     )
     fig.update_geos(
+        scope="south america",  # the local base map (/assets/topojson/), hidden: only the regions show
+        resolution=50,
         fitbounds="locations",
         projection_type="mercator",
         visible=False,

@@ -65,6 +65,12 @@ def _summary(level: str, indicator: str, method: str, year: int, lang: str) -> s
     return text
 
 
+def _no_polygon_note(lang: str) -> str:
+    """Names the point districts as the data spells them (one spelling everywhere)."""
+    names = [u["name"] for u in _units("district") if not u["has_geom"]]
+    return t("no_polygon_note", lang, names=", ".join(names))
+
+
 def figure(level: str, indicator: str, method: str, year: int, lang: str):
     return region_map(
         _units(level), _rows(level, indicator, method, year, lang), indicator, method, geojson_url(level), lang
@@ -162,6 +168,7 @@ def layout(**_kwargs: object) -> html.Div:
                         id=ids.VIEW_TABS,
                         value="map",
                         className="view-tabs",
+                        mobile_breakpoint=0,  # side by side on a phone too: the map stays near the top
                         children=[
                             dcc.Tab(
                                 label=t("nav_map", lang),
@@ -229,7 +236,7 @@ def layout(**_kwargs: object) -> html.Div:
                     ),
                 ],
             ),
-            html.P([t("greyed", lang), " ", t("no_polygon_note", lang)], id=ids.MAP_NOTE, className="note"),
+            html.P([t("greyed", lang), " ", _no_polygon_note(lang)], id=ids.MAP_NOTE, className="note"),
             html.Nav(
                 downloads(level, indicator, method, model_year, lang),
                 id=ids.DOWNLOADS,

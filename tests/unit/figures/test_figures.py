@@ -109,7 +109,8 @@ def test_comparison_and_trend():
         {"year": 2024, "estimate": 70.0, "ci_low": 60.0, "ci_high": 80.0, "n": 42},
     ]
     labels = fig.data[1]  # the value labels start right of the upper whiskers: never struck through
-    assert list(labels.x) == [73.0, 51.0] and labels.textposition == "middle right"
+    assert list(labels.x) == [73.0, 51.0]
+    assert labels.textposition == "middle right"
     assert "68,0 %" in labels.text[0]  # Spanish decimal comma
     fig = trend([], rows)
     assert list(fig.data[0].x) == [2024]  # a suppressed year is a gap, not zero

@@ -1,0 +1,170 @@
+"""Issue 12 in real Chromium: what officials and community leaders saw, at 1400x1000 and 390x844."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import severe, wait_text
+from tests.browser.test_home import click_radio, wait_for_paths
+
+pytestmark = pytest.mark.browser
+GREY = "rgb(200, 200, 200)"
+SPANISH_ONLY = ("sin datos", "Margen del modelo", "Qué se puede", "Buscar", "niños", "Regresión", "Tendencia")
+
+
+def _point_fills(browser) -> list[str]:
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#map-graph .scattergeo .point')].map(p => getComputedStyle(p).fill)"
+    )
+
+
+def test_point_districts_in_direct_mode_are_grey(live_server, browser, artifacts):
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    click_radio(browser, "method-select", "direct")
+    click_radio(browser, "level-select", "district")
+    wait_for_paths(browser, 2 * 1887)
+    WebDriverWait(browser, 30).until(lambda d: len(_point_fills(d)) == 4)
+    # The survey has no district estimates: the four point districts are grey, never a 0 % colour.
+    assert set(_point_fills(browser)) == {GREY}
+    browser.save_screenshot(str(artifacts / "map-direct-districts.png"))
+    assert severe(browser) == []
+
+
+def test_panel_follows_the_indicator_and_clears_on_a_new_level(live_server, browser):
+    browser.get(live_server + "/")
+    paths = wait_for_paths(browser, 50)
+    target = paths[len(paths) // 2 + 20]  # a department polygon of the estimates trace
+    ActionChains(browser).move_to_element(target).click().perform()
+    WebDriverWait(browser, 30).until(lambda d: "Anemia en" in d.find_element(By.ID, "side-panel").text)
+    click_radio(browser, "indicator-select", "stunting")
+    WebDriverWait(browser, 30).until(lambda d: "Desnutrición crónica en" in d.find_element(By.ID, "side-panel").text)
+    assert "Anemia en" not in browser.find_element(By.ID, "side-panel").text
+    click_radio(browser, "level-select", "province")
+    WebDriverWait(browser, 30).until(lambda d: "Haga clic" in d.find_element(By.ID, "side-panel").text)
+    assert severe(browser) == []
+
+
+def test_click_at_punos_capital_at_national_zoom_opens_puno(live_server, browser):
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    click_radio(browser, "level-select", "district")
+    wait_for_paths(browser, 2 * 1887)
+    # The point of Puno district's polygon nearest its box centre, on screen, at the initial national zoom.
+    x, y = browser.execute_script("""
+        const paths = [...document.querySelectorAll('#map-graph .trace.choropleth')][1]
+            .querySelectorAll('path.choroplethlocation');
+        const puno = [...paths].find(p => p.__data__ && p.__data__.loc === '210101');
+        const b = puno.getBBox(), cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+        let best = null;
+        for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) {
+            const pt = new DOMPoint(b.x + b.width * i / 20, b.y + b.height * j / 20);
+            const d = (pt.x - cx) ** 2 + (pt.y - cy) ** 2;
+            if (puno.isPointInFill(pt) && (!best || d < best[2])) best = [pt.x, pt.y, d];
+        }
+        const s = new DOMPoint(best[0], best[1]).matrixTransform(puno.getScreenCTM());
+        return [s.x, s.y];
+    """)
+    actions = ActionBuilder(browser)
+    actions.pointer_action.move_to_location(round(x), round(y))
+    actions.pointer_action.click()
+    actions.perform()
+    panel = WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#side-panel .explanation[data-ubigeo]")
+    )[0]
+    assert panel.get_attribute("data-ubigeo") == "210101"  # Puno, not Amantaní (210103)
+
+
+def test_comparison_labels_are_not_struck_through(live_server, browser, artifacts):
+    for width, height, suffix in ((1400, 1000, "desktop"), (390, 844, "phone")):
+        browser.set_window_size(width, height)
+        browser.get(live_server + "/distrito/210101")
+        wait_text(browser, "Comparación")
+        boxes = WebDriverWait(browser, 30).until(
+            lambda d: d.execute_script("""
+                const g = document.querySelector('.indicator-section .js-plotly-plot');
+                if (!g) return false;
+                const labels = [...g.querySelectorAll('.textpoint text')].map(e => e.getBoundingClientRect());
+                const whiskers = [...g.querySelectorAll('.errorbar path')].map(e => e.getBoundingClientRect());
+                return labels.length && whiskers.length ? [labels, whiskers] : false;
+            """)
+        )
+        labels, whiskers = boxes
+        for lab in labels:
+            for wh in whiskers:
+                overlap = (
+                    lab["left"] < wh["right"] - 0.5
+                    and wh["left"] < lab["right"] - 0.5
+                    and lab["top"] < wh["bottom"] - 0.5
+                    and wh["top"] < lab["bottom"] - 0.5
+                )
+                assert not overlap, (lab, wh)
+        browser.save_screenshot(str(artifacts / f"district-puno-{suffix}.png"))
+
+
+def test_spanish_pages_use_decimal_commas(live_server, browser):
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    summary = browser.find_element(By.ID, "national-summary").text
+    assert re.search(r"\d,\d %", summary), summary
+    assert not re.search(r"\d\.\d %", summary), summary
+    assert "margen del modelo" in summary
+    browser.get(live_server + "/distrito/210101")
+    wait_text(browser, "Altitud de la capital")
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert re.search(r"\d,\d %", text)
+    assert "-0,0" not in text
+    assert "Puno" in browser.title
+
+
+def test_english_page_says_lang_en_and_has_no_spanish(live_server, browser, artifacts):
+    browser.get(live_server + "/idioma/en")
+    browser.get(live_server + "/distrito/210101")
+    wait_text(browser, "Altitude of the capital")
+    assert browser.execute_script("return document.documentElement.lang") == "en"
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert [s for s in SPANISH_ONLY if s in text] == []
+    assert re.search(r"\d\.\d %", text)
+    assert "Puno" in browser.title
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    browser.find_element(By.ID, "region-search").click()
+    box = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"))
+    assert box.get_attribute("placeholder") == "Search"
+    assert browser.execute_script("return document.documentElement.lang") == "en"
+
+
+def test_spanish_search_box_is_spanish(live_server, browser):
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    browser.find_element(By.ID, "region-search").click()
+    box = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"))
+    assert box.get_attribute("placeholder") == "Buscar"
+
+
+@pytest.mark.parametrize(("width", "height", "suffix"), [(1400, 1000, "desktop"), (390, 844, "phone")])
+def test_screenshots_map_department_district(live_server, browser, artifacts, width, height, suffix):
+    browser.set_window_size(width, height)
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    graph = browser.find_element(By.ID, "map-graph").rect
+    assert graph["width"] >= 0.95 * browser.execute_script("return document.documentElement.clientWidth") - 400
+    assert graph["y"] < height  # the map starts above the fold
+    browser.save_screenshot(str(artifacts / f"map-{suffix}.png"))
+    browser.get(live_server + "/departamento/21")
+    wait_text(browser, "Provincias")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#locator-map path.choroplethlocation"))
+    links = browser.find_elements(By.CSS_SELECTOR, "#subregions-province a")
+    assert len(links) == 13  # Puno's provinces, ranked, each a link
+    browser.save_screenshot(str(artifacts / f"department-puno-{suffix}.png"))
+    browser.get(live_server + "/distrito/210101")
+    wait_text(browser, "Comparación")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#locator-map path.choroplethlocation"))
+    browser.save_screenshot(str(artifacts / f"district-puno-page-{suffix}.png"))
+    assert severe(browser) == []
