@@ -165,7 +165,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "subregions_provinces": {"es": "Provincias, de mayor a menor riesgo", "en": "Provinces, highest risk first"},
     "subregions_districts": {"es": "Distritos, de mayor a menor riesgo", "en": "Districts, highest risk first"},
-    "locator": {"es": "Ubicación", "en": "Location"},
+    "locator": {
+        "es": "Ubicación entre sus vecinos (color: anemia, estimación del modelo)",
+        "en": "Location among its neighbours (colour: anemia, model estimate)",
+    },
     "search_inner": {"es": "Buscar", "en": "Search"},
     "clear_search": {"es": "Borrar búsqueda", "en": "Clear search"},
     "clear_selection": {"es": "Borrar selección", "en": "Clear selection"},

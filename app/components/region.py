@@ -166,6 +166,15 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
                     [
                         html.Ul(facts, className="facts"),
                         html.P(t("altitude_model_note", lang), className="note"),
+                        html.P(
+                            html.A(
+                                t("download_report", lang),
+                                href=f"/api/v1/reports/{ubigeo}.pdf?lang={lang}",
+                                id="download-report",
+                                className="download",
+                            )
+                        ),
+                        html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
                     ]
                 ),
                 html.Figure(
@@ -182,15 +191,6 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
                 ),
             ],
         ),
-        html.P(
-            html.A(
-                t("download_report", lang),
-                href=f"/api/v1/reports/{ubigeo}.pdf?lang={lang}",
-                id="download-report",
-                className="download",
-            )
-        ),
-        html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
     ]
     for indicator in ("anemia", "stunting"):
         body = services.explanation(ubigeo, indicator, lang)

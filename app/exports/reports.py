@@ -29,8 +29,8 @@ TEXT = {
         "generated": "Generado el {date} · modelo {version} ({created}) · estimaciones para {year}",
         "estimates": "Estimaciones",
         "indicator": "Indicador",
-        "model": "Modelo (IC 95 %)",
-        "direct": "Encuesta directa",
+        "model": "Modelo (margen 95 %)",
+        "direct": "Encuesta (intervalo 95 %)",
         "direct_none": "No disponible: la encuesta no identifica {what}.",
         "comparison": "Comparación (modelo)",
         "drivers": "Por qué: principales factores (SHAP)",
@@ -54,8 +54,8 @@ TEXT = {
         "generated": "Generated {date} · model {version} ({created}) · estimates for {year}",
         "estimates": "Estimates",
         "indicator": "Indicator",
-        "model": "Model (95 % CI)",
-        "direct": "Direct survey",
+        "model": "Model (95 % margin)",
+        "direct": "Survey (95 % interval)",
         "direct_none": "Not available: the survey does not identify {what}.",
         "comparison": "Comparison (model)",
         "drivers": "Why: main drivers (SHAP)",
@@ -108,6 +108,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _table(rows: list[list], widths: list[float]) -> Table:
     regular, bold = _fonts()
+    # Header cells wrap inside their column (a plain string would run into the next one).
+    head = ParagraphStyle("table-head", fontName=bold, fontSize=8.5, leading=10)
+    rows = [
+        [Paragraph(c.replace("\n", "<br/>"), head) if isinstance(c, str) else c for c in rows[0]],
+        *rows[1:],
+    ]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -290,10 +296,10 @@ def national_report(lang: str = "es") -> bytes:
     rows = [
         [
             x["region"],
-            f"{t('anemia_short', lang)}: {x['model']}",
-            f"{x['direct']} {latest}",
-            f"{t('stunting_short', lang)}: {x['model']}",
-            f"{x['direct']} {latest}",
+            f"{t('anemia_short', lang)}\n{x['model']}",
+            f"{t('anemia_short', lang)}, {latest}\n{x['direct']}",
+            f"{t('stunting_short', lang)}\n{x['model']}",
+            f"{t('stunting_short', lang)}, {latest}\n{x['direct']}",
         ]
     ]
     direct = {i: {r["ubigeo"]: r for r in services.indicator_records("department", i, latest)} for i in INDICATORS}
