@@ -308,9 +308,11 @@ def _top_drivers(version: str, level: str, lang: str, year: int) -> dict[str, di
     return out
 
 
-def drivers_text(drivers: list[dict], k: int = 2) -> str:
-    """'Altitud +6.5 · Pobreza del hogar +2.1' for hover labels."""
-    return " · ".join(f"{d['label']} {d['value']:+.1f}" for d in drivers[:k])
+def drivers_text(drivers: list[dict], k: int = 2, lang: str = "es") -> str:
+    """'Altitud +6,5 · Pobreza del hogar +2,1' for hover labels (numbers as ``lang`` writes them)."""
+    from app.numbers import signed
+
+    return " · ".join(f"{d['label']} {signed(d['value'], lang)}" for d in drivers[:k])
 
 
 def map_rows(level: str, indicator: str, method: str, year: int | None, lang: str) -> list[dict]:
@@ -322,7 +324,7 @@ def map_rows(level: str, indicator: str, method: str, year: int | None, lang: st
         for r in rows:
             # The year trend and the calibration are not regional drivers of the profile.
             regional = [d for d in drivers.get(r["ubigeo"], []) if d["feature"] in FEATURES and d["feature"] != "year"]
-            r["drivers"] = drivers_text(regional)
+            r["drivers"] = drivers_text(regional, lang=lang)
     return rows
 
 

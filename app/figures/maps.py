@@ -204,19 +204,19 @@ def estimate_points(units: Sequence[dict], z: Sequence, custom: Sequence, templa
     }
 
 
-def recolour(
-    units: Sequence[dict],
-    rows_by_indicator: Mapping[str, Sequence[dict]],
-    indicator: str,
-    lang: str = "es",
-) -> dict:
-    """What changes when the indicator changes (model estimates): the values for a ``dash.Patch``."""
-    z = [_fmt(r.get("estimate")) for r in rows_by_indicator[indicator]]
+def recolour(units: Sequence[dict], rows: Sequence[dict], indicator: str, lang: str = "es") -> dict:
+    """What changes when the indicator changes (model estimates): the values for a ``dash.Patch``.
+
+    ``point_colors`` are those of trace 3 (the polygon-less units with an estimate, in unit order); the
+    caller patches them only when both indicators estimate the same point units.
+    """
+    z = [_fmt(r.get("estimate")) for r in rows]
     template = hovertemplate(indicator, "model", lang)
     return {
         "z": [z[i] for i, u in enumerate(units) if u["has_geom"]],
-        "points": estimate_points(units, z, model_customdata(rows_by_indicator), template),
+        "point_colors": [z[i] for i, u in enumerate(units) if not u["has_geom"] and z[i] is not None],
         "hovertemplate": template,
+        "point_hovertemplate": point_template(template),
         "cmin": RANGE[indicator][0],
         "cmax": RANGE[indicator][1],
     }

@@ -65,6 +65,16 @@ def _summary(level: str, indicator: str, method: str, year: int, lang: str) -> s
     return text
 
 
+def _same_points(level: str, year: int) -> bool:
+    """Both indicators estimate the same polygon-less units (so a colour patch keeps trace 3 aligned)."""
+    points = {u["ubigeo"] for u in _units(level) if not u["has_geom"]}
+    have = [
+        {r["ubigeo"] for r in services.estimate_records(level, ind, year, "model") if r["estimate"] is not None}
+        for ind in ("anemia", "stunting")
+    ]
+    return points & have[0] == points & have[1]
+
+
 def _no_polygon_note(lang: str) -> str:
     """Names the point districts as the data spells them (one spelling everywhere)."""
     names = [u["name"] for u in _units("district") if not u["has_geom"]]
@@ -308,13 +318,15 @@ def update_map(level: str, indicator: str, method: str, year: int, view: dict):
     year = services.check_model_year(year) if method == "model" else services.check_year(year)
     new_view = {"level": level, "method": method, "year": year}
     title, summary = _title(indicator, method, year, lang), _summary(level, indicator, method, year, lang)
-    if ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view:
+    patchable = ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view
+    if patchable and _same_points(level, year):
         # Same geometry and hover data: send only the new colours (a few KB even for 1,891 districts).
-        values = recolour(_units(level), _rows(level, indicator, "model", year, lang), indicator, lang)
+        values = recolour(_units(level), services.map_rows(level, indicator, "model", year, lang), indicator, lang)
         patch = Patch()
         patch["data"][1]["z"] = values["z"]
         patch["data"][1]["hovertemplate"] = values["hovertemplate"]
-        patch["data"][3] = values["points"]
+        patch["data"][3]["marker"]["color"] = values["point_colors"]
+        patch["data"][3]["hovertemplate"] = values["point_hovertemplate"]
         patch["layout"]["coloraxis"]["cmin"] = values["cmin"]
         patch["layout"]["coloraxis"]["cmax"] = values["cmax"]
         patch["layout"]["meta"]["indicator"] = indicator

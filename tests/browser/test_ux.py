@@ -167,4 +167,11 @@ def test_screenshots_map_department_district(live_server, browser, artifacts, wi
     wait_text(browser, "Comparación")
     WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#locator-map path.choroplethlocation"))
     browser.save_screenshot(str(artifacts / f"district-puno-page-{suffix}.png"))
+    trend = WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".trend-graph .js-plotly-plot .scatterlayer")
+    )[0]
+    browser.execute_script("arguments[0].scrollIntoView()", trend)
+    graph = browser.find_element(By.CSS_SELECTOR, ".trend-graph")
+    assert "pandemia" in graph.text  # Puno's 2020 gap is said on the chart
+    graph.screenshot(str(artifacts / f"district-puno-trend-{suffix}.png"))
     assert severe(browser) == []

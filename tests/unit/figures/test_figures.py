@@ -68,9 +68,9 @@ def test_direct_point_district_is_grey_with_no_data_hover():
 
 def test_recolour_changes_only_colours_and_template():
     rows = _rows([15.0, 14.0, 5.0])
-    patch = recolour(UNITS, {"anemia": _rows([70.0, 65.0, 35.0]), "stunting": rows}, "stunting", "en")
+    patch = recolour(UNITS, rows, "stunting", "en")
     assert patch["z"] == [15.0, 5.0]
-    assert patch["points"]["marker"]["color"] == [14.0]
+    assert patch["point_colors"] == [14.0]
     assert "Stunting" in patch["hovertemplate"]
     assert patch["cmax"] == RANGE["stunting"][1]
 
