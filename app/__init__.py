@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None):
     server.register_blueprint(plotlyjs.bp)  # the partial plotly.js bundle, at the URL dcc.Graph loads
     compression.init_app(server)
     lang.init_app(server)  # <html lang> of the visitor's language (registered after compression: runs before it)
+    plotlyjs.init_app(server)  # preload plotly.js on pages that draw graphs (also before compression)
     errors.init_app(server)  # one JSON error shape under /api and /admin/api; no 500s from Dash's views
 
     app = dash.Dash(

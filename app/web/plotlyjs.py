@@ -42,3 +42,28 @@ def plotly_js() -> Response:
     if use_gzip:
         resp.headers["Content-Encoding"] = "gzip"
     return resp
+
+
+GRAPH_PAGES = ("/", "/departamento/", "/provincia/", "/distrito/")
+PRELOAD = f'<link rel="preload" href="{DASH_PLOTLY_PATH}" as="script">'
+
+
+def _preload(response: Response) -> Response:
+    """On pages that draw a graph, start fetching plotly.js with the other scripts, not after React renders.
+
+    ``dcc.Graph`` asks for plotly.js only once it mounts: on a slow link that is one more round trip and
+    download after the whole start-up chain. The preload hint overlaps it (same URL: one download).
+    """
+    path = request.path
+    is_graph_page = path == "/" or any(path.startswith(p) for p in GRAPH_PAGES[1:])
+    html_ok = response.mimetype == "text/html" and response.status_code == 200 and not response.direct_passthrough
+    if is_graph_page and html_ok:
+        body = response.get_data(as_text=True)
+        if "<head>" in body and PRELOAD not in body:
+            response.set_data(body.replace("<head>", "<head>\n        " + PRELOAD, 1))
+    return response
+
+
+def init_app(server) -> None:
+    """Register the preload hint (after the compression hook is registered, so it runs before it)."""
+    server.after_request(_preload)
