@@ -122,13 +122,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "comparison": {"es": "Comparación", "en": "Comparison"},
     "trend": {"es": "Tendencia", "en": "Trend"},
     "trend_band": {"es": "Margen del modelo (95 %)", "en": "Model margin (95 %)"},
-    "trend_gap": {
-        "es": "{year}: sin estimación directa (menos de 25 niños en la muestra)",
-        "en": "{year}: no direct estimate (fewer than 25 children in the sample)",
-    },
-    "trend_gap_2020": {
-        "es": "2020: sin estimación directa (trabajo de campo reducido por la pandemia)",
-        "en": "2020: no direct estimate (fieldwork cut short by the pandemic)",
+    "trend_gap": {"es": "sin dato: < 25 niños", "en": "no data: < 25 children"},
+    "trend_gap_2020": {"es": "sin dato: pandemia", "en": "no data: pandemic"},
+    "trend_gap_note": {
+        "es": "Años sin punto de la encuesta: menos de 25 niños en la muestra del departamento; en 2020 la "
+        "pandemia redujo el trabajo de campo.",
+        "en": "Years without a survey point: fewer than 25 children in the department's sample; in 2020 the "
+        "pandemic cut fieldwork short.",
     },
     "trend_model": {"es": "Estimación del modelo", "en": "Model estimate"},
     "trend_direct": {"es": "Encuesta (estimación directa)", "en": "Survey (direct estimate)"},

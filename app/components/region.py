@@ -200,9 +200,10 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
             text = action(c["feature"], indicator, lang) if c["value"] > 0 else None
             if text and text not in advice:
                 advice.append(text)
+        direct = services.direct_trend(summary["dep_code"], indicator)
         trend_fig = trend(
             services.model_trend(ubigeo, indicator),
-            services.direct_trend(summary["dep_code"], indicator),
+            direct,
             lang,
             None if level == "department" else t("trend_direct_dep", lang, name=summary["dep_name"]),
         )
@@ -222,6 +223,9 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
                     explanation_panel(ubigeo, indicator, lang),
                     html.H4(t("trend", lang)),
                     html.P(t(note_key, lang, name=summary["dep_name"]), className="note"),
+                    html.P(t("trend_gap_note", lang), className="note")
+                    if any(r.get("estimate") is None for r in direct)
+                    else None,
                     dcc.Graph(
                         figure=trend_fig, config={"displayModeBar": False}, mathjax=False, className="trend-graph"
                     ),

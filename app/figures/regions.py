@@ -112,6 +112,7 @@ def trend(
                 x=years + years[::-1],
                 y=[r["ci_high"] for r in model_rows] + [r["ci_low"] for r in model_rows][::-1],
                 fill="toself",
+                mode="lines",
                 fillcolor="rgba(217, 95, 14, 0.18)",
                 line={"width": 0},
                 hoverinfo="skip",
@@ -122,7 +123,17 @@ def trend(
             go.Scatter(
                 x=years,
                 y=[r["estimate"] for r in model_rows],
-                mode="lines",
+                # One model year (older versions): a point with its margin, since a band needs two years.
+                mode="lines" if len(years) > 1 else "markers",
+                error_y=None
+                if len(years) > 1
+                else {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["ci_high"] - r["estimate"] for r in model_rows],
+                    "arrayminus": [r["estimate"] - r["ci_low"] for r in model_rows],
+                    "color": "#d95f0e",
+                },
                 line={"color": "#d95f0e", "width": 2.5},
                 customdata=[[r["ci_low"], r["ci_high"]] for r in model_rows],
                 hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:.1f}-%{customdata[1]:.1f})<extra></extra>",
@@ -158,7 +169,7 @@ def trend(
                 x=r["year"],
                 yref="paper",
                 y=0.02,
-                text=t(key, lang, year=r["year"]).replace(": ", ":<br>", 1),
+                text=t(key, lang),
                 showarrow=False,
                 textangle=-90,
                 xanchor="center",
