@@ -175,3 +175,20 @@ def test_screenshots_map_department_district(live_server, browser, artifacts, wi
     assert "pandemia" in graph.text  # Puno's 2020 gap is said on the chart
     graph.screenshot(str(artifacts / f"district-puno-trend-{suffix}.png"))
     assert severe(browser) == []
+
+
+@pytest.mark.parametrize("path", ["/departamento/21", "/departamento/08"])
+def test_stunting_advice_is_about_stunting(live_server, browser, path):
+    browser.get(live_server + path)
+    wait_text(browser, "Qué se puede hacer")
+    anemia, stunting = (s.text for s in browser.find_elements(By.CSS_SELECTOR, ".indicator-section .actions"))
+    assert "anemia" not in stunting.lower()  # Puno and Cusco: no iron advice under stunting
+    assert anemia
+
+
+def test_no_advice_is_said_as_such_never_as_no_data(live_server, browser):
+    browser.get(live_server + "/provincia/1501")
+    wait_text(browser, "Qué se puede hacer")
+    for actions in browser.find_elements(By.CSS_SELECTOR, ".indicator-section .actions"):
+        assert "sin datos" not in actions.text
+        assert actions.text
