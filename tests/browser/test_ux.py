@@ -192,3 +192,27 @@ def test_no_advice_is_said_as_such_never_as_no_data(live_server, browser):
     for actions in browser.find_elements(By.CSS_SELECTOR, ".indicator-section .actions"):
         assert "sin datos" not in actions.text
         assert actions.text
+
+
+def test_district_table_rows_name_their_parents_and_link_to_their_page(live_server, browser, artifacts):
+    browser.set_window_size(390, 844)
+    browser.get(live_server + "/")
+    wait_for_paths(browser, 50)
+    click_radio(browser, "level-select", "district")
+    wait_for_paths(browser, 2 * 1887)
+    browser.find_element(By.XPATH, "//*[contains(@class,'tab') and normalize-space()='Tabla de datos']").click()
+    WebDriverWait(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#data-table tbody tr")) == 50)
+    heads = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#data-table thead th")]
+    assert heads[:3] == ["Región", "Provincia", "Departamento"]
+    assert not any(h.startswith("Niños") for h in heads)  # the model has no sample size: the column is hidden
+    first = browser.find_element(By.CSS_SELECTOR, "#data-table tbody tr")
+    link = first.find_element(By.CSS_SELECTOR, "th a")
+    assert "/distrito/" in link.get_attribute("href")
+    assert len(first.find_elements(By.TAG_NAME, "td")[0].text) > 1  # its province
+    for button in browser.find_elements(By.CSS_SELECTOR, ".page-button"):
+        assert button.size["width"] >= 44
+        assert button.size["height"] >= 44  # big enough to tap
+    browser.save_screenshot(str(artifacts / "table-districts-phone.png"))
+    link.click()
+    wait_text(browser, "Altitud de la capital")
+    assert "/distrito/" in browser.current_url
