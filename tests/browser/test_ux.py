@@ -138,6 +138,9 @@ def test_english_page_says_lang_en_and_has_no_spanish(live_server, browser, arti
     box = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"))
     assert box.get_attribute("placeholder") == "Search"
     assert browser.execute_script("return document.documentElement.lang") == "en"
+    browser.get(live_server + "/metodos")
+    wait_text(browser, "Methods, sources and limitations")
+    assert "Regresión" not in browser.find_element(By.TAG_NAME, "body").text
 
 
 def test_spanish_search_box_is_spanish(live_server, browser):
