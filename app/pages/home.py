@@ -184,13 +184,18 @@ def layout(**_kwargs: object) -> html.Div:
                                 label=t("nav_map", lang),
                                 value="map",
                                 children=[
-                                    dcc.Graph(
-                                        id=ids.MAP_GRAPH,
-                                        figure=figure(level, indicator, method, model_year, lang),
-                                        config={**GRAPH_CONFIG, "locale": "es" if lang == "es" else "en"},
-                                        mathjax=False,
-                                        responsive=True,
-                                        className="map-graph",
+                                    # The box sets the size (CSS: taller on desktop, 62vh on a phone); the
+                                    # responsive graph fills it.
+                                    html.Div(
+                                        dcc.Graph(
+                                            id=ids.MAP_GRAPH,
+                                            figure=figure(level, indicator, method, model_year, lang),
+                                            config={**GRAPH_CONFIG, "locale": "es" if lang == "es" else "en"},
+                                            mathjax=False,
+                                            responsive=True,
+                                            className="map-graph",
+                                        ),
+                                        className="map-box",
                                     ),
                                 ],
                             ),

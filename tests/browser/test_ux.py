@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,6 +23,32 @@ def _point_fills(browser) -> list[str]:
     )
 
 
+def click_region(browser, ubigeo: str) -> None:
+    """Click, on screen, the point of a region's polygon nearest its box centre (estimates trace)."""
+    browser.execute_script("document.getElementById('map-graph').scrollIntoView({block: 'end'})")
+    x, y = browser.execute_script(
+        """
+        const paths = [...document.querySelectorAll('#map-graph .trace.choropleth')][1]
+            .querySelectorAll('path.choroplethlocation');
+        const region = [...paths].find(p => p.__data__ && p.__data__.loc === arguments[0]);
+        const b = region.getBBox(), cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+        let best = null;
+        for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) {
+            const pt = new DOMPoint(b.x + b.width * i / 20, b.y + b.height * j / 20);
+            const d = (pt.x - cx) ** 2 + (pt.y - cy) ** 2;
+            if (region.isPointInFill(pt) && (!best || d < best[2])) best = [pt.x, pt.y, d];
+        }
+        const s = new DOMPoint(best[0], best[1]).matrixTransform(region.getScreenCTM());
+        return [s.x, s.y];
+        """,
+        ubigeo,
+    )
+    actions = ActionBuilder(browser)
+    actions.pointer_action.move_to_location(round(x), round(y))
+    actions.pointer_action.click()
+    actions.perform()
+
+
 def test_point_districts_in_direct_mode_are_grey(live_server, browser, artifacts):
     browser.get(live_server + "/")
     wait_for_paths(browser, 50)
@@ -39,10 +64,9 @@ def test_point_districts_in_direct_mode_are_grey(live_server, browser, artifacts
 
 def test_panel_follows_the_indicator_and_clears_on_a_new_level(live_server, browser):
     browser.get(live_server + "/")
-    paths = wait_for_paths(browser, 50)
-    target = paths[len(paths) // 2 + 20]  # a department polygon of the estimates trace
-    ActionChains(browser).move_to_element(target).click().perform()
-    WebDriverWait(browser, 30).until(lambda d: "Anemia en" in d.find_element(By.ID, "side-panel").text)
+    wait_for_paths(browser, 50)
+    click_region(browser, "21")
+    WebDriverWait(browser, 30).until(lambda d: "Anemia en Puno" in d.find_element(By.ID, "side-panel").text)
     click_radio(browser, "indicator-select", "stunting")
     WebDriverWait(browser, 30).until(lambda d: "Desnutrición crónica en" in d.find_element(By.ID, "side-panel").text)
     assert "Anemia en" not in browser.find_element(By.ID, "side-panel").text
@@ -56,25 +80,8 @@ def test_click_at_punos_capital_at_national_zoom_opens_puno(live_server, browser
     wait_for_paths(browser, 50)
     click_radio(browser, "level-select", "district")
     wait_for_paths(browser, 2 * 1887)
-    # The point of Puno district's polygon nearest its box centre, on screen, at the initial national zoom.
-    x, y = browser.execute_script("""
-        const paths = [...document.querySelectorAll('#map-graph .trace.choropleth')][1]
-            .querySelectorAll('path.choroplethlocation');
-        const puno = [...paths].find(p => p.__data__ && p.__data__.loc === '210101');
-        const b = puno.getBBox(), cx = b.x + b.width / 2, cy = b.y + b.height / 2;
-        let best = null;
-        for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) {
-            const pt = new DOMPoint(b.x + b.width * i / 20, b.y + b.height * j / 20);
-            const d = (pt.x - cx) ** 2 + (pt.y - cy) ** 2;
-            if (puno.isPointInFill(pt) && (!best || d < best[2])) best = [pt.x, pt.y, d];
-        }
-        const s = new DOMPoint(best[0], best[1]).matrixTransform(puno.getScreenCTM());
-        return [s.x, s.y];
-    """)
-    actions = ActionBuilder(browser)
-    actions.pointer_action.move_to_location(round(x), round(y))
-    actions.pointer_action.click()
-    actions.perform()
+    # A click at Puno district's polygon (near its centre), at the initial, national zoom.
+    click_region(browser, "210101")
     panel = WebDriverWait(browser, 30).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#side-panel .explanation[data-ubigeo]")
     )[0]
@@ -159,6 +166,8 @@ def test_screenshots_map_department_district(live_server, browser, artifacts, wi
     graph = browser.find_element(By.ID, "map-graph").rect
     assert graph["width"] >= 0.95 * browser.execute_script("return document.documentElement.clientWidth") - 400
     assert graph["y"] < height  # the map starts above the fold
+    if suffix == "desktop":  # ... and ends above it: all of southern Peru shows without scrolling
+        assert graph["y"] + graph["height"] <= browser.execute_script("return window.innerHeight")
     browser.save_screenshot(str(artifacts / f"map-{suffix}.png"))
     browser.get(live_server + "/departamento/21")
     wait_text(browser, "Provincias")
