@@ -401,7 +401,11 @@ def update_table(tab: str, level: str, indicator: str, method: str, year: int, s
     ]
     ordered = sort_rows(data, state["column"], state["ascending"], query or "")
     last_page = max(0, (len(ordered) - 1) // PAGE_SIZE)
-    return table(ordered, state["column"], state["ascending"], min(state["page"], last_page), lang, level)
+    limits = t("ci_model" if method == "model" else "ci_direct", lang)
+    return [
+        table(ordered, state["column"], state["ascending"], min(state["page"], last_page), lang, level),
+        html.P(f"{t('col_ci_low', lang)} / {t('col_ci_high', lang)}: {limits.lower()}.", className="note"),
+    ]
 
 
 @callback(
