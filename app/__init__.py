@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None):
     from app.db import Database
     from app.extensions import cache
     from app.store import DataStore
-    from app.web import compression, errors, geo, lang, security
+    from app.web import compression, errors, geo, lang, plotlyjs, security
 
     settings = settings or Settings.from_env()
     server = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
@@ -61,7 +61,10 @@ def create_app(settings: Settings | None = None):
     server.register_blueprint(admin_api.bp)
     server.register_blueprint(geo.bp)
     server.register_blueprint(lang.bp)
+    server.register_blueprint(plotlyjs.bp)  # the partial plotly.js bundle, at the URL dcc.Graph loads
     compression.init_app(server)
+    lang.init_app(server)  # <html lang> of the visitor's language (registered after compression: runs before it)
+    plotlyjs.init_app(server)  # preload plotly.js on pages that draw graphs (also before compression)
     errors.init_app(server)  # one JSON error shape under /api and /admin/api; no 500s from Dash's views
 
     app = dash.Dash(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.data.labels import DEPARTMENTS
+from app.numbers import num, signed
 
 FEATURE_LABELS = {
     "age_months": ("Edad de los niños", "Children's age"),
@@ -18,14 +19,11 @@ FEATURE_LABELS = {
 
 
 def _num(x: float, decimals: int = 0, lang: str = "es") -> str:
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", " ") if lang == "es" else text
+    return num(x, decimals, lang)
 
 
 def _points(value: float, lang: str) -> str:
-    sign = "+" if value >= 0 else "−"
-    amount = f"{abs(value):.1f}"
-    return f"{sign}{amount} {'puntos' if lang == 'es' else 'points'}"
+    return f"{signed(value, lang)} {'puntos' if lang == 'es' else 'points'}"
 
 
 def describe(feature: str, feature_value: float, contribution: float, ubigeo: str, lang: str = "es") -> str:
@@ -33,7 +31,13 @@ def describe(feature: str, feature_value: float, contribution: float, ubigeo: st
     es = lang == "es"
     pct = _num(100 * feature_value, 0, lang)
     if feature == "altitude_m":
-        what = f"Altitud de {_num(feature_value, 0, lang)} m" if es else f"Altitude of {_num(feature_value, 0, lang)} m"
+        # The model's altitude is a 250 m band, not the capital's altitude: said so, never passed off as it.
+        alt = _num(feature_value, 0, lang)
+        what = (
+            f"Altitud en el modelo (por bandas de 250 m): {alt} m"
+            if es
+            else f"Altitude in the model (250 m bands): {alt} m"
+        )
     elif feature == "area":
         what = f"{pct} % de los niños vive en zona rural" if es else f"{pct} % of children live in rural areas"
     elif feature == "wealth":

@@ -40,3 +40,26 @@ ACTIONS = {
         "department's programme coverage.",
     },
 }
+
+# Where the advice differs by indicator: altitude raises stunting too, but iron is not the answer to it.
+STUNTING_ACTIONS = {
+    "altitude_m": {
+        "es": "En las zonas altoandinas la desnutrición crónica es más frecuente: vigilar el crecimiento en cada "
+        "control (CRED), asegurar la alimentación complementaria con alimentos de origen animal, agua segura y "
+        "el lavado de manos.",
+        "en": "Stunting is more common in the high Andes: monitor growth at every check-up (CRED), ensure "
+        "complementary feeding with animal-source foods, safe water and handwashing.",
+    },
+    "age_months": {
+        "es": "La talla se pierde sobre todo antes de los 2 años: controles de crecimiento mensuales, lactancia "
+        "materna y alimentación complementaria adecuada desde los 6 meses.",
+        "en": "Height is lost mostly before age 2: monthly growth check-ups, breastfeeding and adequate "
+        "complementary feeding from 6 months.",
+    },
+}
+
+
+def action(feature: str, indicator: str, lang: str = "es") -> str | None:
+    """What can be done about a driver of ``indicator``; None if there is no advice for it."""
+    entry = (STUNTING_ACTIONS if indicator == "stunting" else {}).get(feature) or ACTIONS.get(feature)
+    return entry[lang] if entry else None

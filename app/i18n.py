@@ -15,18 +15,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "anemia_short": {"es": "Anemia", "en": "Anemia"},
     "stunting_short": {"es": "Desnutrición crónica", "en": "Stunting"},
     "ci": {"es": "IC 95 %", "en": "95 % CI"},
+    # The two kinds of interval, named for what they are (both calibrated to hold ~95 %).
+    "ci_model": {"es": "Margen del modelo (95 %)", "en": "Model margin (95 %)"},
+    "ci_direct": {"es": "Intervalo de la encuesta (95 %)", "en": "Survey interval (95 %)"},
     "children": {"es": "niños medidos", "en": "children measured"},
     "imprecise": {"es": "estimación imprecisa (25-49 casos)", "en": "imprecise estimate (25-49 cases)"},
     "suppressed": {"es": "sin estimación: menos de 25 casos", "en": "no estimate: fewer than 25 cases"},
-    "no_data": {"es": "sin datos en la encuesta", "en": "no survey data"},
+    "no_data": {"es": "sin datos", "en": "no data"},
     "peru": {"es": "Perú", "en": "Peru"},
     "map_title": {
         "es": "{indicator}, {year}: porcentaje de niños de 6 a 35 meses (estimación directa de la encuesta, ponderada)",
         "en": "{indicator}, {year}: percent of children aged 6-35 months (direct, weighted survey estimate)",
     },
     "national": {
-        "es": "Perú: {estimate:.1f} % (IC 95 %: {ci_low:.1f}-{ci_high:.1f}), {n} niños en la muestra",
-        "en": "Peru: {estimate:.1f} % (95 % CI: {ci_low:.1f}-{ci_high:.1f}), {n} children in the sample",
+        "es": "Perú: {estimate} (intervalo de la encuesta, 95 %: {ci}), {n} niños en la muestra.",
+        "en": "Peru: {estimate} (survey interval, 95 %: {ci}), {n} children in the sample.",
     },
     "greyed": {
         "es": "Gris: regiones sin estimación (menos de 25 niños en la muestra).",
@@ -79,10 +82,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "drivers": {"es": "Factores principales", "en": "Main drivers"},
     "no_polygon_note": {
-        "es": "Los distritos sin polígono en el mapa oficial (La Punta, Mi Perú, Bellavista, Amantaní) se muestran "
-        "como puntos en su capital.",
-        "en": "Districts without a polygon in the official map (La Punta, Mi Perú, Bellavista, Amantaní) are shown "
-        "as points at their capital.",
+        "es": "Los distritos sin polígono en el mapa oficial ({names}) se muestran como puntos en su capital.",
+        "en": "Districts without a polygon in the official map ({names}) are shown as points at their capital.",
     },
     "panel_hint": {
         "es": "Haga clic en una región del mapa para ver por qué su riesgo es alto o bajo.",
@@ -90,17 +91,19 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "explain_title": {"es": "¿Por qué? {indicator} en {name}", "en": "Why? {indicator} in {name}"},
     "explain_base": {
-        "es": "Punto de partida (niño promedio de la encuesta, con la tendencia nacional a {year}): {base:.1f} %. "
-        "Cada factor suma o resta puntos hasta llegar a {prediction:.1f} %.",
-        "en": "Starting point (average child in the survey, with the national trend to {year}): {base:.1f} %. "
-        "Each factor adds or removes points to reach {prediction:.1f} %.",
+        "es": "Punto de partida (niño promedio de la encuesta, con la tendencia nacional a {year}): {base}. "
+        "Cada factor suma o resta puntos hasta llegar a {prediction}.",
+        "en": "Starting point (average child in the survey, with the national trend to {year}): {base}. "
+        "Each factor adds or removes points to reach {prediction}.",
     },
     "open_page": {"es": "Abrir la página de {name}", "en": "Open the page of {name}"},
     "table": {"es": "Tabla de datos", "en": "Data table"},
     "col_name": {"es": "Región", "en": "Region"},
     "col_estimate": {"es": "Estimación (%)", "en": "Estimate (%)"},
-    "col_ci_low": {"es": "IC 95 % inferior", "en": "95 % CI low"},
-    "col_ci_high": {"es": "IC 95 % superior", "en": "95 % CI high"},
+    "col_ci_low": {"es": "Límite inferior (95 %)", "en": "Lower limit (95 %)"},
+    "col_ci_high": {"es": "Límite superior (95 %)", "en": "Upper limit (95 %)"},
+    "col_province": {"es": "Provincia", "en": "Province"},
+    "col_department": {"es": "Departamento", "en": "Department"},
     "col_n": {"es": "Niños en la muestra", "en": "Children in the sample"},
     "col_note": {"es": "Nota", "en": "Note"},
     "legend_pct": {"es": "% de niños", "en": "% of children"},
@@ -118,7 +121,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "estimate_direct": {"es": "Estimación directa de la encuesta, {year}", "en": "Direct survey estimate, {year}"},
     "comparison": {"es": "Comparación", "en": "Comparison"},
     "trend": {"es": "Tendencia", "en": "Trend"},
-    "trend_band": {"es": "Intervalo del modelo (95 %)", "en": "Model interval (95 %)"},
+    "trend_band": {"es": "Margen del modelo (95 %)", "en": "Model margin (95 %)"},
+    "trend_gap": {"es": "sin dato: < 25 niños", "en": "no data: < 25 children"},
+    "trend_gap_2020": {"es": "sin dato: pandemia", "en": "no data: pandemic"},
+    "trend_gap_note": {
+        "es": "Años sin punto de la encuesta: menos de 25 niños en la muestra del departamento; en 2020 la "
+        "pandemia redujo el trabajo de campo.",
+        "en": "Years without a survey point: fewer than 25 children in the department's sample; in 2020 the "
+        "pandemic cut fieldwork short.",
+    },
     "trend_model": {"es": "Estimación del modelo", "en": "Model estimate"},
     "trend_direct": {"es": "Encuesta (estimación directa)", "en": "Survey (direct estimate)"},
     "trend_direct_dep": {"es": "Encuesta: departamento de {name}", "en": "Survey: department of {name}"},
@@ -139,12 +150,39 @@ STRINGS: dict[str, dict[str, str]] = {
     "actions": {"es": "Qué se puede hacer", "en": "What can be done"},
     "why": {"es": "Por qué", "en": "Why"},
     "peru_model": {"es": "Perú", "en": "Peru"},
-    "ci_short": {"es": "IC 95 %: {lo:.1f}-{hi:.1f} %", "en": "95 % CI: {lo:.1f}-{hi:.1f} %"},
+    "ci_short": {"es": "Margen del modelo (95 %): {ci}", "en": "Model margin (95 %): {ci}"},
+    "no_actions": {
+        "es": "Ningún factor medido eleva el riesgo de esta zona por encima del promedio: mantener la "
+        "cobertura de los controles de crecimiento (CRED) y de la suplementación.",
+        "en": "No measured factor raises this area's risk above the average: keep up the coverage of growth "
+        "check-ups (CRED) and supplementation.",
+    },
+    "altitude_model_note": {
+        "es": "El modelo usa la altitud por bandas de 250 m, promediada sobre sus niños; la altitud de la "
+        "capital es la oficial.",
+        "en": "The model uses altitude in 250 m bands, averaged over its children; the capital's altitude is "
+        "the official figure.",
+    },
+    "subregions_provinces": {"es": "Provincias, de mayor a menor riesgo", "en": "Provinces, highest risk first"},
+    "subregions_districts": {"es": "Distritos, de mayor a menor riesgo", "en": "Districts, highest risk first"},
+    "locator": {
+        "es": "Ubicación entre sus vecinos (color: anemia, estimación del modelo)",
+        "en": "Location among its neighbours (colour: anemia, model estimate)",
+    },
+    "search_inner": {"es": "Buscar", "en": "Search"},
+    "clear_search": {"es": "Borrar búsqueda", "en": "Clear search"},
+    "clear_selection": {"es": "Borrar selección", "en": "Clear selection"},
+    "no_options_found": {"es": "No se encontró ninguna región", "en": "No region found"},
+    "select_all": {"es": "Seleccionar todo", "en": "Select all"},
+    "deselect_all": {"es": "Quitar todo", "en": "Deselect all"},
+    "selected_count": {"es": "{num} seleccionados", "en": "{num} selected"},
+    "page_prev": {"es": "Página anterior", "en": "Previous page"},
+    "page_next": {"es": "Página siguiente", "en": "Next page"},
     "n_children": {"es": "{n} niños en la muestra", "en": "{n} children in the sample"},
     "not_reported": {"es": "no se informa (menos de 25 niños)", "en": "not reported (fewer than 25 children)"},
     "national_model": {
-        "es": "Perú: {estimate:.1f} % (IC 95 %: {ci_low:.1f}-{ci_high:.1f}), estimación del modelo para {year}.",
-        "en": "Peru: {estimate:.1f} % (95 % CI: {ci_low:.1f}-{ci_high:.1f}), model estimate for {year}.",
+        "es": "Perú: {estimate} (margen del modelo, 95 %: {ci}), estimación del modelo para {year}.",
+        "en": "Peru: {estimate} (model margin, 95 %: {ci}), model estimate for {year}.",
     },
     "downloads": {"es": "Descargas", "en": "Downloads"},
     "download_csv": {"es": "CSV de esta vista", "en": "CSV of this view"},
@@ -155,6 +193,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_report": {"es": "Descargar informe (PDF)", "en": "Download report (PDF)"},
     "methods_title": {"es": "Métodos, fuentes y limitaciones", "en": "Methods, sources and limitations"},
 }
+
+
+def dropdown_labels(lang: str = "es") -> dict[str, str]:
+    """The texts dcc.Dropdown draws itself (its inner search box, "no options"...), in ``lang``."""
+    keys = ("clear_search", "clear_selection", "no_options_found", "select_all", "deselect_all", "selected_count")
+    return {"search": t("search_inner", lang), **{k: t(k, lang) for k in keys}}
 
 
 def cols(key: str, lang: str = "es") -> list[str]:

@@ -308,9 +308,11 @@ def _top_drivers(version: str, level: str, lang: str, year: int) -> dict[str, di
     return out
 
 
-def drivers_text(drivers: list[dict], k: int = 2) -> str:
-    """'Altitud +6.5 · Pobreza del hogar +2.1' for hover labels."""
-    return " · ".join(f"{d['label']} {d['value']:+.1f}" for d in drivers[:k])
+def drivers_text(drivers: list[dict], k: int = 2, lang: str = "es") -> str:
+    """'Altitud +6,5 · Pobreza del hogar +2,1' for hover labels (numbers as ``lang`` writes them)."""
+    from app.numbers import signed
+
+    return " · ".join(f"{d['label']} {signed(d['value'], lang)}" for d in drivers[:k])
 
 
 def map_rows(level: str, indicator: str, method: str, year: int | None, lang: str) -> list[dict]:
@@ -322,7 +324,7 @@ def map_rows(level: str, indicator: str, method: str, year: int | None, lang: st
         for r in rows:
             # The year trend and the calibration are not regional drivers of the profile.
             regional = [d for d in drivers.get(r["ubigeo"], []) if d["feature"] in FEATURES and d["feature"] != "year"]
-            r["drivers"] = drivers_text(regional)
+            r["drivers"] = drivers_text(regional, lang=lang)
     return rows
 
 
@@ -412,6 +414,25 @@ def region_summary(ubigeo: str, year: int | str | None = None) -> dict | None:
         "model_version": art.version,
         "model_created_at": art.metadata["created_at"],
     }
+
+
+def parent_names(level: str) -> dict[str, dict[str, str]]:
+    """ubigeo -> its province and department names (districts), or department name (provinces)."""
+    table = get_store().regions.table(level)
+    if level == "department":
+        return {}
+    out = {}
+    for r in table.itertuples():
+        out[r.ubigeo] = {"department": r.dep_name, **({"province": r.prov_name} if level == "district" else {})}
+    return out
+
+
+def subregion_rows(ubigeo: str, level: str, indicator: str) -> list[dict]:
+    """The provinces or districts inside a region with their model estimate (latest year), highest first."""
+    rows = estimate_records(level, indicator, None, "model")
+    key = "department_ubigeo" if len(ubigeo) == 2 else "province_ubigeo"
+    inside = [r for r in rows if r.get(key) == ubigeo]
+    return sorted(inside, key=lambda r: (r["estimate"] is None, -(r["estimate"] or 0)))
 
 
 def direct_trend(dep_code: str, indicator: str) -> list[dict]:

@@ -5,18 +5,28 @@ from __future__ import annotations
 from dash import dcc, html
 
 from app import services
+from app.figures.maps import locator_map
 from app.figures.regions import comparison, shap_bars, trend
-from app.guidance import ACTIONS
+from app.guidance import action
 from app.i18n import t
+from app.numbers import interval, num, pct
+from app.web.geo import geojson_url
 
 PAGE_FOR_LEVEL = {"department": "departamento", "province": "provincia", "district": "distrito"}
 
 
 def _fmt_int(value: float | None, lang: str) -> str:
-    if value is None:
-        return t("unknown", lang)
-    text = f"{value:,.0f}"
-    return text.replace(",", " ") if lang == "es" else text
+    return num(value, 0, lang, missing=t("unknown", lang))
+
+
+def page_title(level: str, ubigeo: str | None = None) -> str:
+    """The browser tab's title: the region's name first ("Puno · Distrito · NutriMapa Perú")."""
+    from app.web.lang import current_lang
+
+    lang = current_lang()
+    names = services.get_store().regions.names(level)
+    name = names.get(ubigeo or "")
+    return f"{name} · {t(level, lang)} · {t('app_title', lang)}" if name else t("app_title", lang)
 
 
 def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False, year: int | None = None) -> html.Div:
@@ -34,7 +44,10 @@ def explanation_panel(ubigeo: str, indicator: str, lang: str, link: bool = False
     regional = [c for c in body["contributions"] if c["feature"] != "year"]
     start = body["base_value"] + trend_value
     children += [
-        html.P(t("explain_base", lang, base=start, year=body["year"], prediction=body["prediction"]), className="note"),
+        html.P(
+            t("explain_base", lang, base=pct(start, lang), year=body["year"], prediction=pct(body["prediction"], lang)),
+            className="note",
+        ),
         dcc.Graph(
             figure=shap_bars(regional, lang),
             config={"displayModeBar": False},
@@ -57,8 +70,8 @@ def _estimate_card(indicator: str, summary: dict, lang: str) -> html.Div:
         className="card",
         children=[
             html.H3(t(indicator, lang)),
-            html.P(f"{e['estimate']:.1f} %", className="big-number"),
-            html.P(t("ci_short", lang, lo=e["ci_low"], hi=e["ci_high"])),
+            html.P(pct(e["estimate"], lang), className="big-number"),
+            html.P(t("ci_short", lang, ci=interval(e["ci_low"], e["ci_high"], lang))),
             html.P(t("estimate_model", lang, year=summary["year"]), className="note"),
         ],
     )
@@ -78,6 +91,47 @@ def _comparison_items(summary: dict, indicator: str, lang: str) -> list[dict]:
             items.append({"label": f"{s['name']} ({t(level, lang).lower()})", **e})
     items.append({"label": t("peru_model", lang), **services.national_model(indicator)})
     return items
+
+
+def _locator(summary: dict, lang: str):
+    """The region among its neighbours: all departments, the department's provinces or the province's districts."""
+    level, ubigeo = summary["level"], summary["ubigeo"]
+    table = services.get_store().regions.table(level)
+    if level == "province":
+        table = table[table["dep_code"] == summary["dep_code"]]
+    elif level == "district":
+        table = table[table["prov_code"] == summary["prov_code"]]
+    units = table[["ubigeo", "name", "has_geom"]].to_dict(orient="records")
+    by_code = {r["ubigeo"]: r for r in services.estimate_records(level, "anemia", None, "model")}
+    rows = [by_code.get(u["ubigeo"], {}) for u in units]
+    return locator_map(units, rows, ubigeo, "anemia", geojson_url(level), lang)
+
+
+def _subregion_lists(summary: dict, lang: str) -> list:
+    """A department lists its provinces and districts, a province its districts: ranked, with links."""
+    levels = {"department": ("province", "district"), "province": ("district",)}.get(summary["level"], ())
+    out = []
+    for sub in levels:
+        rows = services.subregion_rows(summary["ubigeo"], sub, "anemia")
+        items = [
+            html.Li(
+                [
+                    dcc.Link(r["name"], href=f"/{PAGE_FOR_LEVEL[sub]}/{r['ubigeo']}"),
+                    f": {pct(r['estimate'], lang, missing=t('no_data', lang))}",
+                ]
+            )
+            for r in rows
+        ]
+        title = f"{t(f'subregions_{sub}s', lang)} · {t('anemia_short', lang)} ({len(rows)})"
+        out.append(
+            html.Details(
+                [html.Summary(title), html.Ol(items, className="subregions")],
+                open=sub == levels[0],
+                className="subregion-list",
+                id=f"subregions-{sub}",
+            )
+        )
+    return out
 
 
 def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
@@ -100,32 +154,56 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
     facts = [
         html.Li(f"{t('population', lang)}: {_fmt_int(summary['population_2025'], lang)}"),
         html.Li(f"{t('altitude', lang)}: {_fmt_int(summary['altitude_m'], lang)} m"),
-        html.Li(
-            f"{t('poverty', lang)}: "
-            + (f"{summary['poverty_pct']:.1f} %" if summary["poverty_pct"] is not None else t("unknown", lang))
-        ),
+        html.Li(f"{t('poverty', lang)}: {pct(summary['poverty_pct'], lang, missing=t('unknown', lang))}"),
     ]
     sections = [
         html.H2([summary["name"], html.Small(f" · {t(level, lang)}", className="level-label")], id="region-name"),
         html.P([t("in", lang).capitalize(), " ", *parents]) if parents else None,
-        html.Ul(facts, className="facts"),
-        html.P(
-            html.A(
-                t("download_report", lang),
-                href=f"/api/v1/reports/{ubigeo}.pdf?lang={lang}",
-                id="download-report",
-                className="download",
-            )
+        html.Div(
+            className="region-top",
+            children=[
+                html.Div(
+                    [
+                        html.Ul(facts, className="facts"),
+                        html.P(t("altitude_model_note", lang), className="note"),
+                        html.P(
+                            html.A(
+                                t("download_report", lang),
+                                href=f"/api/v1/reports/{ubigeo}.pdf?lang={lang}",
+                                id="download-report",
+                                className="download",
+                            )
+                        ),
+                        html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
+                    ]
+                ),
+                html.Figure(
+                    [
+                        dcc.Graph(
+                            id="locator-map",
+                            figure=_locator(summary, lang),
+                            config={"displayModeBar": False, "topojsonURL": "/assets/topojson/"},
+                            mathjax=False,
+                        ),
+                        html.Figcaption(t("locator", lang), className="note"),
+                    ],
+                    className="locator",
+                ),
+            ],
         ),
-        html.Div([_estimate_card(i, summary, lang) for i in ("anemia", "stunting")], className="cards"),
     ]
     for indicator in ("anemia", "stunting"):
         body = services.explanation(ubigeo, indicator, lang)
         contributions = (body or {}).get("contributions", [])
-        top = [c["feature"] for c in contributions if c["value"] > 0 and c["feature"] in ACTIONS]
+        advice = []
+        for c in contributions:
+            text = action(c["feature"], indicator, lang) if c["value"] > 0 else None
+            if text and text not in advice:
+                advice.append(text)
+        direct = services.direct_trend(summary["dep_code"], indicator)
         trend_fig = trend(
             services.model_trend(ubigeo, indicator),
-            services.direct_trend(summary["dep_code"], indicator),
+            direct,
             lang,
             None if level == "department" else t("trend_direct_dep", lang, name=summary["dep_name"]),
         )
@@ -145,14 +223,20 @@ def region_page(level: str, ubigeo: str | None, lang: str) -> html.Div:
                     explanation_panel(ubigeo, indicator, lang),
                     html.H4(t("trend", lang)),
                     html.P(t(note_key, lang, name=summary["dep_name"]), className="note"),
+                    html.P(t("trend_gap_note", lang), className="note")
+                    if any(r.get("estimate") is None for r in direct)
+                    else None,
                     dcc.Graph(
                         figure=trend_fig, config={"displayModeBar": False}, mathjax=False, className="trend-graph"
                     ),
                     html.H4(t("actions", lang)),
-                    html.Ul([html.Li(ACTIONS[f][lang]) for f in top[:3]]) if top else html.P(t("no_data", lang)),
+                    html.Ul([html.Li(a) for a in advice[:3]], className="actions")
+                    if advice
+                    else html.P(t("no_actions", lang), className="actions"),
                 ],
             )
         )
+    sections += _subregion_lists(summary, lang)
     sections.append(
         html.P(
             className="note",

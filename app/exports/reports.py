@@ -19,8 +19,9 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from app import services
 from app.exports.maps import locator_png
 from app.figures.maps import RANGE
-from app.guidance import ACTIONS
+from app.guidance import ACTIONS, action
 from app.i18n import t
+from app.numbers import num, pct
 
 TEXT = {
     "es": {
@@ -28,8 +29,8 @@ TEXT = {
         "generated": "Generado el {date} · modelo {version} ({created}) · estimaciones para {year}",
         "estimates": "Estimaciones",
         "indicator": "Indicador",
-        "model": "Modelo (IC 95 %)",
-        "direct": "Encuesta directa",
+        "model": "Modelo (margen 95 %)",
+        "direct": "Encuesta (intervalo 95 %)",
         "direct_none": "No disponible: la encuesta no identifica {what}.",
         "comparison": "Comparación (modelo)",
         "drivers": "Por qué: principales factores (SHAP)",
@@ -53,8 +54,8 @@ TEXT = {
         "generated": "Generated {date} · model {version} ({created}) · estimates for {year}",
         "estimates": "Estimates",
         "indicator": "Indicator",
-        "model": "Model (95 % CI)",
-        "direct": "Direct survey",
+        "model": "Model (95 % margin)",
+        "direct": "Survey (95 % interval)",
         "direct_none": "Not available: the survey does not identify {what}.",
         "comparison": "Comparison (model)",
         "drivers": "Why: main drivers (SHAP)",
@@ -107,6 +108,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _table(rows: list[list], widths: list[float]) -> Table:
     regular, bold = _fonts()
+    # Header cells wrap inside their column (a plain string would run into the next one).
+    head = ParagraphStyle("table-head", fontName=bold, fontSize=8.5, leading=10)
+    rows = [
+        [Paragraph(c.replace("\n", "<br/>"), head) if isinstance(c, str) else c for c in rows[0]],
+        *rows[1:],
+    ]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -122,10 +129,11 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
-def _pct(e: dict | None) -> str:
+def _pct(e: dict | None, lang: str = "es") -> str:
+    """'45,0 %' over '(38,2-52,1)': two lines, so narrow table columns never overlap."""
     if not e or e.get("estimate") is None:
-        return "-"
-    return f"{e['estimate']:.1f} % ({e['ci_low']:.1f}-{e['ci_high']:.1f})"
+        return t("no_data", lang)
+    return f"{pct(e['estimate'], lang)}\n({num(e['ci_low'], 1, lang)}-{num(e['ci_high'], 1, lang)})"
 
 
 def _direct(dep_code: str, indicator: str, year: int, lang: str) -> str:
@@ -133,7 +141,7 @@ def _direct(dep_code: str, indicator: str, year: int, lang: str) -> str:
     if row["estimate"] is None:
         return f"{year}: {t('not_reported', lang)}"
     note = f", {t('imprecise', lang)}" if row["flag"] == "imprecise" else ""
-    return f"{year}: {_pct(row)}, n = {row['n']}{note}"
+    return f"{year}: {_pct(row, lang)}, n = {num(row['n'], 0, lang)}{note}"
 
 
 def _doc(buf: io.BytesIO, title: str) -> SimpleDocTemplate:
@@ -218,7 +226,11 @@ def region_report(ubigeo: str, lang: str = "es") -> bytes | None:
             else x["direct_none"].format(what=x["what_sub"])
         )
         rows.append(
-            [Paragraph(t(ind, lang), st["body"]), _pct(summary["estimates"].get(ind)), Paragraph(direct, st["body"])]
+            [
+                Paragraph(t(ind, lang), st["body"]),
+                _pct(summary["estimates"].get(ind), lang),
+                Paragraph(direct, st["body"]),
+            ]
         )
     story.append(_table(rows, [4.5 * cm, 4.5 * cm, 8.3 * cm]))
 
@@ -232,23 +244,26 @@ def region_report(ubigeo: str, lang: str = "es") -> bytes | None:
     for code in chain:
         s = services.region_summary(code)
         comp.append(
-            [f"{s['name']} ({t(s['level'], lang).lower()})", *(_pct(s["estimates"].get(i)) for i in INDICATORS)]
+            [f"{s['name']} ({t(s['level'], lang).lower()})", *(_pct(s["estimates"].get(i), lang) for i in INDICATORS)]
         )
-    comp.append([t("peru_model", lang), *(_pct(services.national_model(i)) for i in INDICATORS)])
+    comp.append([t("peru_model", lang), *(_pct(services.national_model(i), lang) for i in INDICATORS)])
     story.append(_table(comp, [6.5 * cm, 5.4 * cm, 5.4 * cm]))
 
     story.append(Paragraph(x["drivers"], st["h2"]))
-    actions: list[str] = []
+    actions: list[tuple[str, str]] = []
     for ind in INDICATORS:
         body = services.explanation(ubigeo, ind, lang) or {"contributions": []}
         regional = [c for c in body["contributions"] if c["feature"] != "year"]
         story.append(Paragraph(f"<b>{t(ind, lang)}</b>", st["body"]))
         for c in regional[:5]:
             story.append(Paragraph(f"• {c['text']}", st["body"]))
-        actions += [f for f in (c["feature"] for c in regional if c["value"] > 0) if f in ACTIONS and f not in actions]
+        for f in (c["feature"] for c in regional if c["value"] > 0):
+            text = action(f, ind, lang) if f in ACTIONS else None
+            if text and (f, text) not in actions and text not in (a for _, a in actions):
+                actions.append((f, text))
     if actions:
         story.append(Paragraph(x["actions"], st["h2"]))
-        story += [Paragraph(f"• {ACTIONS[f][lang]}", st["body"]) for f in actions[:4]]
+        story += [Paragraph(f"• {text}", st["body"]) for _, text in actions[:4]]
     return _finish(story, lang, f"NutriMapa Perú - {summary['name']}")
 
 
@@ -281,10 +296,10 @@ def national_report(lang: str = "es") -> bytes:
     rows = [
         [
             x["region"],
-            f"{t('anemia_short', lang)}: {x['model']}",
-            f"{x['direct']} {latest}",
-            f"{t('stunting_short', lang)}: {x['model']}",
-            f"{x['direct']} {latest}",
+            f"{t('anemia_short', lang)}\n{x['model']}",
+            f"{t('anemia_short', lang)}, {latest}\n{x['direct']}",
+            f"{t('stunting_short', lang)}\n{x['model']}",
+            f"{t('stunting_short', lang)}, {latest}\n{x['direct']}",
         ]
     ]
     direct = {i: {r["ubigeo"]: r for r in services.indicator_records("department", i, latest)} for i in INDICATORS}
@@ -293,14 +308,17 @@ def national_report(lang: str = "es") -> bytes:
         cells = [name]
         for i in INDICATORS:
             d = direct[i][u]
-            cells += [_pct(s["estimates"].get(i)), _pct(d) + (f", n={d['n']}" if d["estimate"] is not None else "")]
+            cells += [
+                _pct(s["estimates"].get(i), lang),
+                _pct(d, lang) + (f"\nn = {num(d['n'], 0, lang)}" if d["estimate"] is not None else ""),
+            ]
         rows.append(cells)
     rows.append(
         [
             t("peru_model", lang),
-            _pct(services.national_model("anemia")),
+            _pct(services.national_model("anemia"), lang),
             "",
-            _pct(services.national_model("stunting")),
+            _pct(services.national_model("stunting"), lang),
             "",
         ]
     )

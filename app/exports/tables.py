@@ -30,6 +30,26 @@ COLUMNS = {
     "nota": "suprimido (< 25 children), impreciso (25-49), sin_datos (no survey data); empty otherwise",
     "version_modelo": "model version that produced model estimates",
 }
+# The same descriptions in Spanish (the metadata carries both: "columnas" and "columns").
+COLUMNS_ES = {
+    "ubigeo": "Código UBIGEO del INEI de la región (2, 4 o 6 dígitos)",
+    "nombre": "Nombre de la región como lo escribe el INEI",
+    "nivel": "departamento, provincia o distrito",
+    "ubigeo_departamento": "UBIGEO del departamento",
+    "ubigeo_provincia": "UBIGEO de la provincia (distritos y provincias)",
+    "indicador": "anemia (hemoglobina ajustada por altitud < 11 g/dL) o desnutricion_cronica (talla para la edad, "
+    "z < -2)",
+    "grupo_edad": "grupo de edad de los niños que cubre el indicador, en meses (6-35)",
+    "metodo": "modelo (estimación para áreas pequeñas basada en un modelo) o directa (estimación directa "
+    "ponderada de la encuesta)",
+    "anio": "año de la encuesta al que se refiere la estimación",
+    "estimacion_pct": "porcentaje estimado de niños de 6 a 35 meses; vacío cuando no se informa",
+    "ic95_inferior_pct": "límite inferior del intervalo de 95 % (margen del modelo o intervalo de la encuesta, en %)",
+    "ic95_superior_pct": "límite superior del intervalo de 95 % (margen del modelo o intervalo de la encuesta, en %)",
+    "n_muestra": "niños en la muestra de la encuesta, sin ponderar (solo estimaciones directas)",
+    "nota": "suprimido (< 25 niños), impreciso (25-49), sin_datos (sin datos en la encuesta); vacío si no",
+    "version_modelo": "versión del modelo que produjo las estimaciones del modelo",
+}
 LEVEL_ES = {"department": "departamento", "province": "provincia", "district": "distrito"}
 INDICATOR_ES = {"anemia": "anemia", "stunting": "desnutricion_cronica"}
 FLAG_ES = {"suppressed": "suprimido", "imprecise": "impreciso", "no_data": "sin_datos"}
@@ -76,7 +96,9 @@ def metadata(level: str, indicator: str, method: str, year: int, model_version: 
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "app_version": __version__,
         "population": "children aged 6-35 months",
+        "poblacion": "niños de 6 a 35 meses",
         "columns": COLUMNS,
+        "columnas": COLUMNS_ES,
     }
 
 

@@ -3,9 +3,13 @@
 A map has three traces, always in this order so callbacks can patch them:
 0. every unit in grey (what shows, and hovers, where there is no estimate);
 1. the estimates (``z`` missing where there is none), names in ``text``;
-2. units without a polygon (four districts) as points at their capital.
-Recolouring for another indicator patches ``z``, the hover template and the
-point colours only (see :func:`recolour`).
+2. units without a polygon (four districts) as small grey points at their capital
+   ("sin datos" hover);
+3. those of them with an estimate, coloured like the polygons.
+A unit without an estimate is grey and says so (never a false 0 %). The points are
+small and catch the pointer only right on them (``hoverdistance``), so a click next
+to them reaches the polygon underneath. Recolouring for another indicator patches
+``z``, the hover templates and the coloured points (see :func:`recolour`).
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from app.i18n import t
+from app.numbers import PLOTLY_SEPARATORS
 
 # ColorBrewer YlOrRd: sequential and readable with the common colour-vision deficiencies.
 COLORSCALE = "YlOrRd"
 NO_ESTIMATE_COLOUR = "#c8c8c8"
 RANGE = {"anemia": (0, 80), "stunting": (0, 40)}
 MODEL_FIELDS = ("ci_low", "ci_high", "drivers")
+POINT_SIZE = 6
+HOVER_DISTANCE_PX = 2  # a point wins the click only within its radius + 2 px; elsewhere the polygon does
 
 
 def _fmt(v: float | None) -> float | None:
@@ -46,6 +53,9 @@ def model_customdata(rows_by_indicator: Mapping[str, Sequence[dict]]) -> list[li
 def direct_customdata(rows: Sequence[dict], lang: str) -> list[list]:
     out = []
     for r in rows:
+        if r.get("estimate") is None:
+            out.append([None, None, t("no_data", lang)])
+            continue
         note = t("n_children", lang, n=r.get("n") or 0)
         if r.get("flag") == "imprecise":
             note += f" · {t('imprecise', lang)}"
@@ -58,11 +68,11 @@ def hovertemplate(indicator: str, method: str, lang: str) -> str:
     if method == "model":
         o = 0 if indicator == "anemia" else 3
         return (
-            f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci', lang)}: %{{customdata[{o}]:.1f}}"
+            f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci_model', lang)}: %{{customdata[{o}]:.1f}}"
             f"-%{{customdata[{o + 1}]:.1f}} %<br>{t('drivers', lang)}: %{{customdata[{o + 2}]}}<extra></extra>"
         )
     return (
-        f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci', lang)}: %{{customdata[0]:.1f}}"
+        f"<b>%{{text}}</b><br>{label}: %{{z:.1f}} %<br>{t('ci_direct', lang)}: %{{customdata[0]:.1f}}"
         f"-%{{customdata[1]:.1f}} %<br>%{{customdata[2]}}<extra></extra>"
     )
 
@@ -131,18 +141,13 @@ def region_map(
             lon=[units[i]["lon"] for i in pts],
             ids=[units[i]["ubigeo"] for i in pts],
             text=[units[i]["name"] for i in pts],
-            customdata=[custom[i] for i in pts],
             mode="markers",
-            marker={
-                "size": 9,
-                "color": [z[i] if z[i] is not None else 0 for i in pts],
-                "coloraxis": "coloraxis",
-                "line": {"color": "#333", "width": 1},
-            },
-            hovertemplate=point_template(template),
-            name="points",
+            marker={"size": POINT_SIZE, "color": NO_ESTIMATE_COLOUR, "line": {"color": "#555", "width": 0.5}},
+            hovertemplate=f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
+            name="points-base",
         )
     )
+    fig.add_trace(go.Scattergeo(**estimate_points(units, z, custom, template)))
     fig.update_layout(
         coloraxis={
             "colorscale": COLORSCALE,
@@ -151,8 +156,9 @@ def region_map(
             "colorbar": {"title": {"text": t("legend_pct", lang)}, "ticksuffix": " %", "thickness": 14, "len": 0.6},
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=620,
         dragmode="pan",
+        hoverdistance=HOVER_DISTANCE_PX,
+        separators=PLOTLY_SEPARATORS.get(lang, ".,"),
         showlegend=False,
         uirevision=geojson_url,
         meta={"indicator": indicator, "method": method},
@@ -176,15 +182,104 @@ def region_map(
     return fig
 
 
+def estimate_points(units: Sequence[dict], z: Sequence, custom: Sequence, template: str) -> dict:
+    """Trace 3: the polygon-less units that have an estimate, coloured on the map's colour axis."""
+    pts = [i for i, u in enumerate(units) if not u["has_geom"] and z[i] is not None]
+    return {
+        "type": "scattergeo",
+        "lat": [units[i]["lat"] for i in pts],
+        "lon": [units[i]["lon"] for i in pts],
+        "ids": [units[i]["ubigeo"] for i in pts],
+        "text": [units[i]["name"] for i in pts],
+        "customdata": [custom[i] for i in pts],
+        "mode": "markers",
+        "marker": {
+            "size": POINT_SIZE,
+            "color": [z[i] for i in pts],
+            "coloraxis": "coloraxis",
+            "line": {"color": "#333", "width": 0.5},
+        },
+        "hovertemplate": point_template(template),
+        "name": "points",
+    }
+
+
 def recolour(units: Sequence[dict], rows: Sequence[dict], indicator: str, lang: str = "es") -> dict:
-    """What changes when the indicator changes (model estimates): the values for a ``dash.Patch``."""
+    """What changes when the indicator changes (model estimates): the values for a ``dash.Patch``.
+
+    ``point_colors`` are those of trace 3 (the polygon-less units with an estimate, in unit order); the
+    caller patches them only when both indicators estimate the same point units.
+    """
     z = [_fmt(r.get("estimate")) for r in rows]
     template = hovertemplate(indicator, "model", lang)
     return {
         "z": [z[i] for i, u in enumerate(units) if u["has_geom"]],
-        "point_colors": [z[i] if z[i] is not None else 0 for i, u in enumerate(units) if not u["has_geom"]],
+        "point_colors": [z[i] for i, u in enumerate(units) if not u["has_geom"] and z[i] is not None],
         "hovertemplate": template,
         "point_hovertemplate": point_template(template),
         "cmin": RANGE[indicator][0],
         "cmax": RANGE[indicator][1],
     }
+
+
+def locator_map(
+    units: Sequence[dict], rows: Sequence[dict], ubigeo: str, indicator: str, geojson_url: str, lang: str = "es"
+) -> go.Figure:
+    """A region among its neighbours, coloured like the main map, the region outlined; same cached geometry.
+
+    Args:
+        units: the neighbours (same level, same parent) including the region, with ``has_geom``.
+        rows: their model estimate rows, aligned with ``units``.
+    """
+    poly = [i for i, u in enumerate(units) if u["has_geom"]]
+    lo, hi = RANGE[indicator]
+    z = [_fmt(rows[i].get("estimate")) for i in poly]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson_url,
+            featureidkey="id",
+            locations=[units[i]["ubigeo"] for i in poly],
+            z=[v if v is not None else lo for v in z],
+            zmin=lo,
+            zmax=hi,
+            colorscale=COLORSCALE,
+            showscale=False,
+            marker_line_color="white",
+            marker_line_width=0.5,
+            text=[units[i]["name"] for i in poly],
+            hovertemplate=f"<b>%{{text}}</b><br>{t(f'{indicator}_short', lang)}: %{{z:.1f}} %<extra></extra>",
+            name="neighbours",
+        )
+    )
+    mine = [units[i]["ubigeo"] for i in poly if units[i]["ubigeo"] == ubigeo]
+    if mine:
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson_url,
+                featureidkey="id",
+                locations=mine,
+                z=[0],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_color="#111",
+                marker_line_width=3,
+                hoverinfo="skip",
+                name="region",
+            )
+        )
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=300,
+        dragmode=False,
+        showlegend=False,
+        separators=PLOTLY_SEPARATORS.get(lang, ".,"),
+    )
+    fig.update_geos(
+        scope="south america",  # the local base map (/assets/topojson/), hidden: only the regions show
+        resolution=50,
+        fitbounds="locations",
+        projection_type="mercator",
+        visible=False,
+        showframe=False,
+    )
+    return fig

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from app.i18n import t
+from app.numbers import PLOTLY_SEPARATORS, pct, signed
 
 RISE, FALL = "#b2182b", "#2166ac"  # red raises risk, blue lowers it (colour-blind-safe pair)
 
@@ -20,7 +21,7 @@ def shap_bars(contributions: Sequence[dict], lang: str = "es", top: int = 8) -> 
             y=[c["label"] for c in items],
             orientation="h",
             marker_color=[RISE if c["value"] > 0 else FALL for c in items],
-            text=[f"{c['value']:+.1f}" for c in items],
+            text=[signed(c["value"], lang) for c in items],
             textposition="outside",
             cliponaxis=False,
             hovertext=[c["text"] for c in items],
@@ -42,16 +43,22 @@ def shap_bars(contributions: Sequence[dict], lang: str = "es", top: int = 8) -> 
         },
         yaxis={"automargin": True},
         plot_bgcolor="white",
+        separators=PLOTLY_SEPARATORS.get(lang, ".,"),
     )
     return fig
 
 
 def comparison(items: Sequence[dict], lang: str = "es") -> go.Figure:
-    """Estimates with 95 % intervals for the region, its parents and Peru (``label``, ``estimate``, CI)."""
+    """Estimates with their 95 % margins for the region, its parents and Peru (``label``, ``estimate``, CI).
+
+    The value labels sit right of each interval's upper whisker (a text trace at ``ci_high``), so a
+    whisker never strikes through a number.
+    """
+    labels = [i["label"] for i in items]
     fig = go.Figure(
         go.Bar(
             x=[i["estimate"] for i in items],
-            y=[i["label"] for i in items],
+            y=labels,
             orientation="h",
             marker_color=["#d95f0e" if n == 0 else "#bdbdbd" for n in range(len(items))],
             error_x={
@@ -61,18 +68,31 @@ def comparison(items: Sequence[dict], lang: str = "es") -> go.Figure:
                 "arrayminus": [i["estimate"] - i["ci_low"] for i in items],
                 "color": "#333",
             },
-            text=[f"{i['estimate']:.1f} %" for i in items],
-            textposition="outside",
-            cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+            name="bars",
         )
     )
+    fig.add_trace(
+        go.Scatter(
+            x=[i["ci_high"] for i in items],
+            y=labels,
+            mode="text",
+            text=["  " + pct(i["estimate"], lang) for i in items],
+            textposition="middle right",
+            cliponaxis=False,
+            hoverinfo="skip",
+            name="labels",
+        )
+    )
+    top = max((i["ci_high"] for i in items), default=1.0)
     fig.update_layout(
         height=60 + 40 * len(items),
         margin={"l": 10, "r": 20, "t": 10, "b": 30},
-        xaxis={"ticksuffix": " %", "rangemode": "tozero"},
+        xaxis={"ticksuffix": " %", "range": [0, top * 1.3 + 1]},
         yaxis={"autorange": "reversed", "automargin": True},
         plot_bgcolor="white",
+        showlegend=False,
+        separators=PLOTLY_SEPARATORS.get(lang, ".,"),
     )
     return fig
 
@@ -92,6 +112,7 @@ def trend(
                 x=years + years[::-1],
                 y=[r["ci_high"] for r in model_rows] + [r["ci_low"] for r in model_rows][::-1],
                 fill="toself",
+                mode="lines",
                 fillcolor="rgba(217, 95, 14, 0.18)",
                 line={"width": 0},
                 hoverinfo="skip",
@@ -102,7 +123,17 @@ def trend(
             go.Scatter(
                 x=years,
                 y=[r["estimate"] for r in model_rows],
-                mode="lines",
+                # One model year (older versions): a point with its margin, since a band needs two years.
+                mode="lines" if len(years) > 1 else "markers",
+                error_y=None
+                if len(years) > 1
+                else {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["ci_high"] - r["estimate"] for r in model_rows],
+                    "arrayminus": [r["estimate"] - r["ci_low"] for r in model_rows],
+                    "color": "#d95f0e",
+                },
                 line={"color": "#d95f0e", "width": 2.5},
                 customdata=[[r["ci_low"], r["ci_high"]] for r in model_rows],
                 hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:.1f}-%{customdata[1]:.1f})<extra></extra>",
@@ -130,6 +161,22 @@ def trend(
                 name=direct_label or t("trend_direct", lang),
             )
         )
+    # Survey years without a direct figure are said on the chart, not left as silent gaps.
+    for r in direct_rows:
+        if r.get("estimate") is None:
+            key = "trend_gap_2020" if r["year"] == 2020 else "trend_gap"
+            fig.add_annotation(
+                x=r["year"],
+                yref="paper",
+                y=0.02,
+                text=t(key, lang),
+                showarrow=False,
+                textangle=-90,
+                xanchor="center",
+                yanchor="bottom",
+                font={"size": 10, "color": "#52606d"},
+                name="gap",
+            )
     fig.update_layout(
         height=280,
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
@@ -137,5 +184,6 @@ def trend(
         xaxis={"dtick": 1},
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.18},
+        separators=PLOTLY_SEPARATORS.get(lang, ".,"),
     )
     return fig

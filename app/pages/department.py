@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dash
 
-from app.components.region import region_page
+from app.components.region import page_title, region_page
 from app.web.lang import current_lang
 
-dash.register_page(__name__, path_template="/departamento/<ubigeo>", title="NutriMapa Perú")
+dash.register_page(
+    __name__, path_template="/departamento/<ubigeo>", title=lambda ubigeo=None, **_kw: page_title("department", ubigeo)
+)
 
 
 def layout(ubigeo: str | None = None, **_kwargs: object):

@@ -13,7 +13,8 @@ from app.components.region import explanation_panel
 from app.components.table import PAGE_SIZE, SORT_BUTTON, sort_rows, table
 from app.data.labels import fold
 from app.figures.maps import recolour, region_map
-from app.i18n import t
+from app.i18n import dropdown_labels, t
+from app.numbers import interval, num, pct
 from app.web.geo import geojson_url
 from app.web.lang import current_lang
 
@@ -53,12 +54,31 @@ def _title(indicator: str, method: str, year: int, lang: str) -> str:
 
 def _summary(level: str, indicator: str, method: str, year: int, lang: str) -> str:
     if method == "model":
-        return t("national_model", lang, year=year, **services.national_model(indicator, year))
+        nat = services.national_model(indicator, year)
+        ci = interval(nat["ci_low"], nat["ci_high"], lang)
+        return t("national_model", lang, year=year, estimate=pct(nat["estimate"], lang), ci=ci)
     nat = services.national_direct(indicator, year)
-    text = t("national", lang, **nat)
+    ci = interval(nat["ci_low"], nat["ci_high"], lang)
+    text = t("national", lang, estimate=pct(nat["estimate"], lang), ci=ci, n=num(nat["n"], 0, lang))
     if level != "department":
         text += " " + t("direct_no_district", lang)
     return text
+
+
+def _same_points(level: str, year: int) -> bool:
+    """Both indicators estimate the same polygon-less units (so a colour patch keeps trace 3 aligned)."""
+    points = {u["ubigeo"] for u in _units(level) if not u["has_geom"]}
+    have = [
+        {r["ubigeo"] for r in services.estimate_records(level, ind, year, "model") if r["estimate"] is not None}
+        for ind in ("anemia", "stunting")
+    ]
+    return points & have[0] == points & have[1]
+
+
+def _no_polygon_note(lang: str) -> str:
+    """Names the point districts as the data spells them (one spelling everywhere)."""
+    names = [u["name"] for u in _units("district") if not u["has_geom"]]
+    return t("no_polygon_note", lang, names=", ".join(names))
 
 
 def figure(level: str, indicator: str, method: str, year: int, lang: str):
@@ -128,6 +148,7 @@ def layout(**_kwargs: object) -> html.Div:
                                 value=model_year,
                                 clearable=False,
                                 searchable=False,
+                                labels=dropdown_labels(lang),
                             ),
                         ],
                         className="year",
@@ -139,6 +160,7 @@ def layout(**_kwargs: object) -> html.Div:
                                 id=ids.SEARCH,
                                 options=[],
                                 placeholder=t("search_placeholder", lang),
+                                labels=dropdown_labels(lang),
                                 searchable=True,
                                 clearable=True,
                             ),
@@ -156,16 +178,24 @@ def layout(**_kwargs: object) -> html.Div:
                         id=ids.VIEW_TABS,
                         value="map",
                         className="view-tabs",
+                        mobile_breakpoint=0,  # side by side on a phone too: the map stays near the top
                         children=[
                             dcc.Tab(
                                 label=t("nav_map", lang),
                                 value="map",
                                 children=[
-                                    dcc.Graph(
-                                        id=ids.MAP_GRAPH,
-                                        figure=figure(level, indicator, method, model_year, lang),
-                                        config=GRAPH_CONFIG,
-                                        mathjax=False,
+                                    # The box sets the size (CSS: taller on desktop, 62vh on a phone); the
+                                    # responsive graph fills it.
+                                    html.Div(
+                                        dcc.Graph(
+                                            id=ids.MAP_GRAPH,
+                                            figure=figure(level, indicator, method, model_year, lang),
+                                            config={**GRAPH_CONFIG, "locale": "es" if lang == "es" else "en"},
+                                            mathjax=False,
+                                            responsive=True,
+                                            className="map-graph",
+                                        ),
+                                        className="map-box",
                                     ),
                                 ],
                             ),
@@ -190,8 +220,22 @@ def layout(**_kwargs: object) -> html.Div:
                                                     ),
                                                 ]
                                             ),
-                                            html.Button("‹", id=ids.TABLE_PREV, n_clicks=0, **{"aria-label": "prev"}),
-                                            html.Button("›", id=ids.TABLE_NEXT, n_clicks=0, **{"aria-label": "next"}),
+                                            html.Button(
+                                                "‹",
+                                                id=ids.TABLE_PREV,
+                                                n_clicks=0,
+                                                className="page-button",
+                                                title=t("page_prev", lang),
+                                                **{"aria-label": t("page_prev", lang)},
+                                            ),
+                                            html.Button(
+                                                "›",
+                                                id=ids.TABLE_NEXT,
+                                                n_clicks=0,
+                                                className="page-button",
+                                                title=t("page_next", lang),
+                                                **{"aria-label": t("page_next", lang)},
+                                            ),
                                         ],
                                     ),
                                     html.Div(id=ids.DATA_TABLE),
@@ -207,7 +251,7 @@ def layout(**_kwargs: object) -> html.Div:
                     ),
                 ],
             ),
-            html.P([t("greyed", lang), " ", t("no_polygon_note", lang)], id=ids.MAP_NOTE, className="note"),
+            html.P([t("greyed", lang), " ", _no_polygon_note(lang)], id=ids.MAP_NOTE, className="note"),
             html.Nav(
                 downloads(level, indicator, method, model_year, lang),
                 id=ids.DOWNLOADS,
@@ -279,14 +323,15 @@ def update_map(level: str, indicator: str, method: str, year: int, view: dict):
     year = services.check_model_year(year) if method == "model" else services.check_year(year)
     new_view = {"level": level, "method": method, "year": year}
     title, summary = _title(indicator, method, year, lang), _summary(level, indicator, method, year, lang)
-    if ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view:
+    patchable = ctx.triggered_id == ids.INDICATOR_SELECT and method == "model" and view == new_view
+    if patchable and _same_points(level, year):
         # Same geometry and hover data: send only the new colours (a few KB even for 1,891 districts).
         values = recolour(_units(level), services.map_rows(level, indicator, "model", year, lang), indicator, lang)
         patch = Patch()
         patch["data"][1]["z"] = values["z"]
         patch["data"][1]["hovertemplate"] = values["hovertemplate"]
-        patch["data"][2]["marker"]["color"] = values["point_colors"]
-        patch["data"][2]["hovertemplate"] = values["point_hovertemplate"]
+        patch["data"][3]["marker"]["color"] = values["point_colors"]
+        patch["data"][3]["hovertemplate"] = values["point_hovertemplate"]
         patch["layout"]["coloraxis"]["cmin"] = values["cmin"]
         patch["layout"]["coloraxis"]["cmax"] = values["cmax"]
         patch["layout"]["meta"]["indicator"] = indicator
@@ -337,11 +382,15 @@ def update_table(tab: str, level: str, indicator: str, method: str, year: int, s
         return no_update
     lang = current_lang()
     method = services.check_method(method)
-    rows = services.map_rows(services.check_level(level), services.check_indicator(indicator), method, year, lang)
+    level = services.check_level(level)
+    rows = services.map_rows(level, services.check_indicator(indicator), method, year, lang)
+    parents = services.parent_names(level)
     notes = {"imprecise": t("imprecise", lang), "suppressed": t("suppressed", lang), "no_data": t("no_data", lang)}
     data = [
         {
             "name": r["name"],
+            "href": f"/{PAGE_FOR_LEVEL[level]}/{r['ubigeo']}",
+            **parents.get(r["ubigeo"], {}),
             "estimate": r["estimate"],
             "ci_low": r["ci_low"],
             "ci_high": r["ci_high"],
@@ -352,27 +401,29 @@ def update_table(tab: str, level: str, indicator: str, method: str, year: int, s
     ]
     ordered = sort_rows(data, state["column"], state["ascending"], query or "")
     last_page = max(0, (len(ordered) - 1) // PAGE_SIZE)
-    return table(ordered, state["column"], state["ascending"], min(state["page"], last_page), lang)
+    limits = t("ci_model" if method == "model" else "ci_direct", lang)
+    return [
+        table(ordered, state["column"], state["ascending"], min(state["page"], last_page), lang, level),
+        html.P(f"{t('col_ci_low', lang)} / {t('col_ci_high', lang)}: {limits.lower()}.", className="note"),
+    ]
 
 
 @callback(
     Output(ids.SIDE_PANEL, "children"),
+    Output(ids.MAP_GRAPH, "clickData"),
     Input(ids.MAP_GRAPH, "clickData"),
-    State(ids.INDICATOR_SELECT, "value"),
-    State(ids.METHOD_SELECT, "value"),
-    State(ids.YEAR_SELECT, "value"),
+    *VIEW_INPUTS,
     prevent_initial_call=True,
 )
-def show_explanation(click: dict | None, indicator: str, method: str, year: int | None):
-    if not click or not click.get("points"):
-        return no_update
-    point = click["points"][0]
-    ubigeo = point.get("location") or point.get("id")
-    if not ubigeo:
-        return no_update
+def show_explanation(click: dict | None, level: str, indicator: str, method: str, year: int | None):
+    """The clicked region's explanation; it follows the indicator and year, and clears on a new level."""
     lang = current_lang()
+    point = (click or {}).get("points", [{}])[0]
+    ubigeo = point.get("location") or point.get("id")
+    if ctx.triggered_id == ids.LEVEL_SELECT or not ubigeo or services.level_of(ubigeo) != level:
+        return html.P(t("panel_hint", lang), className="note"), None
     model_year = year if services.check_method(method) == "model" and year in services.model_years() else None
-    return explanation_panel(ubigeo, services.check_indicator(indicator), lang, link=True, year=model_year)
+    return explanation_panel(ubigeo, services.check_indicator(indicator), lang, link=True, year=model_year), no_update
 
 
 @callback(

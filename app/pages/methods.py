@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from app import services
 from app.i18n import t
+from app.numbers import num
 from app.web.lang import current_lang
 
 dash.register_page(__name__, path="/metodos", title="Métodos - NutriMapa Perú")
@@ -151,10 +152,7 @@ PROTOCOLS = {
 
 
 def _num(value: float | None, lang: str, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "es" else text
+    return num(value, digits, lang, missing="—")
 
 
 def validation_table(meta: dict, lang: str) -> list:

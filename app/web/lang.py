@@ -40,3 +40,21 @@ def set_lang(lang: str):
     if lang in LANGS:
         resp.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return resp
+
+
+def _html_lang(response):
+    """Pages say which language they are in: ``<html lang="en">`` for an English visitor (screen readers)."""
+    if response.mimetype == "text/html" and not response.direct_passthrough and response.status_code == 200:
+        body = response.get_data(as_text=True)
+        if '<html lang="' in body[:200]:
+            lang = current_lang()
+            start = body.index('<html lang="') + len('<html lang="')
+            end = body.index('"', start)
+            if body[start:end] != lang:
+                response.set_data(body[:start] + lang + body[end:])
+    return response
+
+
+def init_app(server) -> None:
+    """Register the ``<html lang>`` rewrite (runs before the compression hook registered earlier)."""
+    server.after_request(_html_lang)

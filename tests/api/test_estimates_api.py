@@ -73,7 +73,7 @@ def test_explanation_of_puno(client):
     mags = [abs(c["value"]) for c in body["contributions"]]
     assert mags == sorted(mags, reverse=True)
     alt = next(c for c in body["contributions"] if c["feature"] == "altitude_m")
-    assert alt["text"].startswith("Altitud de 3")
+    assert alt["text"].startswith("Altitud en el modelo (por bandas de 250 m): 3")  # never passed off as the capital's
     assert "puntos" in alt["text"]
 
 

@@ -32,7 +32,9 @@ def test_region_report_has_the_api_numbers(client, ubigeo, name):
             for r in client.get(f"/api/v1/estimates?level={level}&indicator={indicator}").get_json()
             if r["ubigeo"] == ubigeo
         )
-        assert f"{row['estimate']:.1f} % ({row['ci_low']:.1f}-{row['ci_high']:.1f})" in text
+        # Spanish decimal commas; the interval on its own line under the estimate.
+        es = f"{row['estimate']:.1f} %\n({row['ci_low']:.1f}-{row['ci_high']:.1f})".replace(".", ",")
+        assert es in text
     assert "INEI" in text
     assert "SHAP" in text
 

@@ -17,11 +17,11 @@ def test_puno_district_page_shows_its_numbers(live_server, browser, client, arti
     wait_text(browser, "Altitud de la capital")
     assert browser.find_element(By.ID, "region-name").text.startswith("Puno")
     numbers = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".big-number")]
-    assert numbers[0] == f"{api['210101']['estimate']:.1f} %"
+    assert numbers[0] == f"{api['210101']['estimate']:.1f} %".replace(".", ",")  # Spanish decimal comma
     text = visible_text(browser)
     for expected in ("Comparación", "Por qué", "Tendencia", "Qué se puede hacer", "Perú"):
         assert expected in text
-    assert "Altitud de 3" in text  # its main driver, in words
+    assert "Altitud en el modelo (por bandas de 250 m): 3" in text  # its main driver, in words
     browser.save_screenshot(str(artifacts / "page-district-puno.png"))
     assert severe(browser) == []
 
@@ -101,7 +101,7 @@ def test_language_toggle_changes_every_string_and_persists(live_server, browser,
     browser.get(live_server + "/distrito/210101")
     wait_text(browser, "Altitude of the capital")
     assert "Population (2025 projection)" in visible_text(browser)
-    assert "Altitude of 3" in visible_text(browser)
+    assert "Altitude in the model (250 m bands): 3" in visible_text(browser)
     browser.find_element(By.ID, "lang-link").click()
     wait_text(browser, "Altitud de la capital")
     assert browser.current_url.endswith("/distrito/210101")

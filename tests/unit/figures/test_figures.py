@@ -35,12 +35,13 @@ def _rows(values):
 def test_region_map_references_geometry_by_url_and_colours_by_estimate():
     rows = {"anemia": _rows([70.0, 65.0, 35.0]), "stunting": _rows([15.0, 14.0, 5.0])}
     fig = region_map(UNITS, rows, "anemia", "model", "/geo/distritos.geojson", "es")
-    base, est, pts = fig.data
+    base, est, grey_pts, pts = fig.data
     assert base.hovertemplate.endswith("<extra></extra>")
     assert est.geojson == "/geo/distritos.geojson"  # a URL: no geometry inside the figure
     assert list(est.locations) == ["210101", "150101"]
     assert list(est.z) == [70.0, 35.0]
     assert list(pts.ids) == ["210103"]  # the district without a polygon is a point
+    assert list(grey_pts.ids) == ["210103"]  # grey underneath it, "sin datos" where there is no estimate
     assert list(pts.marker.color) == [65.0]
     assert fig.layout.coloraxis.cmax == RANGE["anemia"][1]
     assert "Factores principales" in est.hovertemplate
@@ -52,6 +53,17 @@ def test_missing_estimates_stay_missing_never_zero():
     fig = region_map(UNITS, rows, "anemia", "model", "/geo/x.geojson")
     assert list(fig.data[1].z) == [None, 40.0]
     assert list(fig.data[0].locations) == ["210101", "150101"]  # grey underneath, with its own hover
+    assert list(fig.data[3].ids) == []  # a point without an estimate is only the grey point: never 0 %
+    assert "sin datos" in fig.data[2].hovertemplate
+
+
+def test_direct_point_district_is_grey_with_no_data_hover():
+    rows = _rows([50.0, None, 30.0])
+    rows[1].update(n=0, flag="no_data")
+    fig = region_map(UNITS, {"anemia": rows}, "anemia", "direct", "/geo/x.geojson", "es")
+    assert fig.data[2].marker.color == "#c8c8c8"
+    assert list(fig.data[3].ids) == []
+    assert "0 niños" not in json.dumps(fig.to_plotly_json(), default=str)
 
 
 def test_recolour_changes_only_colours_and_template():
@@ -96,8 +108,15 @@ def test_comparison_and_trend():
         {"year": 2023, "estimate": None, "ci_low": None, "ci_high": None, "n": 10},
         {"year": 2024, "estimate": 70.0, "ci_low": 60.0, "ci_high": 80.0, "n": 42},
     ]
+    labels = fig.data[1]  # the value labels start right of the upper whiskers: never struck through
+    assert list(labels.x) == [73.0, 51.0]
+    assert labels.textposition == "middle right"
+    assert "68,0 %" in labels.text[0]  # Spanish decimal comma
     fig = trend([], rows)
     assert list(fig.data[0].x) == [2024]  # a suppressed year is a gap, not zero
+    assert "25" in fig.layout.annotations[0].text  # ... and the gap is said on the chart
+    rows[0]["year"] = 2020
+    assert "pandemia" in trend([], rows).layout.annotations[0].text
     model = [
         {"year": 2023, "estimate": 66.0, "ci_low": 60.0, "ci_high": 72.0},
         {"year": 2024, "estimate": 67.0, "ci_low": 61.0, "ci_high": 73.0},
