@@ -39,7 +39,7 @@ def test_region_page_trend_has_a_model_band_and_survey_points(live_server, brows
     assert band, traces
     assert band[0]["n"] == 2 * 10  # upper and lower edge of 2015-2024
     assert any(t["mode"] == "markers" for t in traces)  # the survey's direct figures
-    assert "Intervalo del modelo (95 %)" in visible_text(browser)
+    assert "Margen del modelo (95 %)" in visible_text(browser)
     browser.save_screenshot(str(artifacts / "page-department-puno-trend.png"))
     assert severe(browser) == []
 
