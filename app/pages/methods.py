@@ -56,6 +56,15 @@ TEXT = {
         "anteriores y predice {forecast}. Cobertura: proporción de intervalos que contienen la cifra de control.",
         "holdout": "Riesgo por niño (años {years} reservados)",
         "no_validation": "Esta versión del modelo no tiene validación por departamento.",
+        "versus_pooled": "Frente al promedio simple de 10 años de cada departamento",
+        "versus_pooled_body": "Diferencia del error cuadrático medio del modelo publicado menos el del promedio "
+        "simple (puntos², negativo = el modelo acierta más), con su error estándar. Una diferencia menor que dos "
+        "errores estándar no es una mejora demostrada.",
+        "verdict_better": "el modelo acierta más",
+        "verdict_worse": "el promedio simple acierta más",
+        "verdict_tie": "sin diferencia clara",
+        "difference": "Diferencia (puntos²)",
+        "verdict": "Lectura",
         "protocol": "Protocolo",
         "estimator": "Método",
         "mae": "Error absoluto medio (puntos)",
@@ -116,6 +125,15 @@ TEXT = {
         "years and predicts {forecast}. Coverage: the share of intervals that hold the check figure.",
         "holdout": "Risk per child (years {years} held out)",
         "no_validation": "This model version has no department validation.",
+        "versus_pooled": "Against each department's plain 10-year average",
+        "versus_pooled_body": "Mean squared error of the published model minus that of the plain average "
+        "(points², negative = the model is closer), with its standard error. A difference smaller than two "
+        "standard errors is not a shown improvement.",
+        "verdict_better": "the model is closer",
+        "verdict_worse": "the plain average is closer",
+        "verdict_tie": "no clear difference",
+        "difference": "Difference (points²)",
+        "verdict": "Reading",
         "protocol": "Protocol",
         "estimator": "Method",
         "mae": "Mean absolute error (points)",
@@ -207,6 +225,38 @@ def validation_table(meta: dict, lang: str) -> list:
     ]
 
 
+def versus_pooled(meta: dict, lang: str) -> list:
+    """The published model against the pooled average, paired on the same cells, said plainly."""
+    x = TEXT[lang]
+    pairs = [p for p in (meta.get("validation") or {}).get("paired_vs_pooled", []) if p["estimator"] == "spacetime"]
+    if not pairs:
+        return []
+    rows = []
+    for p in sorted(pairs, key=lambda p: (p["protocol"] != "split_sample", p["indicator"])):
+        diff, se = p["mse_difference"], p["se"]
+        verdict = "verdict_tie" if abs(diff) < 2 * se else ("verdict_better" if diff < 0 else "verdict_worse")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(PROTOCOLS[p["protocol"]][lang]),
+                    html.Td(t(f"{p['indicator']}_short", lang)),
+                    html.Td(f"{_num(diff, lang)} ± {_num(se, lang)}"),
+                    html.Td(x[verdict]),
+                ]
+            )
+        )
+    head = [x["protocol"], x["target"], x["difference"], x["verdict"]]
+    return [
+        html.H4(x["versus_pooled"]),
+        html.P(x["versus_pooled_body"]),
+        html.Table(
+            className="metrics",
+            id="versus-pooled-table",
+            children=[html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+        ),
+    ]
+
+
 def layout(**_kwargs: object) -> html.Div:
     lang = current_lang()
     x = TEXT[lang]
@@ -246,6 +296,7 @@ def layout(**_kwargs: object) -> html.Div:
             *[html.P(p) for p in x["model_body"]],
             html.H3(x["validation"]),
             *validation_table(meta, lang),
+            *versus_pooled(meta, lang),
             html.H3(x["holdout"].format(years=", ".join(map(str, holdout_years)))),
             html.Table(
                 className="metrics",

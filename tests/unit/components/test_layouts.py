@@ -63,3 +63,53 @@ def test_map_and_methods_layouts_render(app, lang):
     assert ("Indicador" in words) == (lang == "es")
     assert ("Indicator" in words) == (lang == "en")
     assert re.search(r"v\d+", words)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_methods_page_says_plainly_whether_the_model_beats_the_pooled_average(app, lang):
+    """SYNTHETIC validation figures: a difference inside two standard errors is read as no clear difference."""
+    from app.pages import methods
+
+    meta = {
+        "validation": {
+            "paired_vs_pooled": [
+                {
+                    "protocol": "split_sample",
+                    "indicator": "anemia",
+                    "estimator": "spacetime",
+                    "mse_difference": 1.1,
+                    "se": 2.3,
+                },
+                {
+                    "protocol": "forecast",
+                    "indicator": "stunting",
+                    "estimator": "spacetime",
+                    "mse_difference": -3.0,
+                    "se": 1.0,
+                },
+                {
+                    "protocol": "forecast",
+                    "indicator": "anemia",
+                    "estimator": "spacetime",
+                    "mse_difference": 5.0,
+                    "se": 2.0,
+                },
+                {
+                    "protocol": "forecast",
+                    "indicator": "anemia",
+                    "estimator": "v1_method",
+                    "mse_difference": -9.0,
+                    "se": 1.0,
+                },
+            ]
+        }
+    }
+    with app.server.test_request_context(headers={"Cookie": f"nutrimapa_lang={lang}"}):
+        parts = methods.versus_pooled(meta, lang)
+    text = methods.TEXT[lang]
+    rows = [" ".join(_texts(r)) for r in parts[-1].children[1].children]
+    assert len(rows) == 3  # the published model only
+    assert text["verdict_tie"] in rows[0]
+    assert any(text["verdict_better"] in r for r in rows)
+    assert any(text["verdict_worse"] in r for r in rows)
+    assert methods.versus_pooled({}, lang) == []

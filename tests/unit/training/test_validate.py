@@ -99,6 +99,22 @@ def test_paired_difference_cancels_the_check_noise():
     assert out[0]["mse_difference"] == pytest.approx(-1e4 * (0.05**2 - 0.01**2), rel=0.25)
 
 
+def test_paired_difference_splits_into_a_year_shift_and_a_department_part():
+    """SYNTHETIC: an estimator off by a shared shift per year shows it in the year part, not the department part."""
+    rng = np.random.default_rng(5)
+    frames = []
+    for year, shift in ((2023, 0.03), (2024, -0.03)):
+        truth = rng.uniform(0.2, 0.5, 25)
+        common = {"protocol": "split_sample", "indicator": "anemia", "year": year, "seed": 1, "area": np.arange(25)}
+        common |= {"direct": truth, "direct_var": 0.0}
+        frames.append(pd.DataFrame({**common, "estimator": "pooled", "estimate": truth}))
+        frames.append(pd.DataFrame({**common, "estimator": "shifted", "estimate": truth + shift}))
+    (out,) = validate.paired(pd.concat(frames), "pooled")
+    assert out["mse_difference"] == pytest.approx(1e4 * 0.03**2)
+    assert out["year_shift_part"] == pytest.approx(1e4 * 0.03**2)
+    assert out["department_part"] == pytest.approx(0.0, abs=1e-9)
+
+
 def test_scale_shrinks_intervals_that_cover_too_much_and_keeps_one_when_coverage_is_fine():
     """SYNTHETIC: intervals 1.5 times too wide are shrunk into 95-97 %; right-sized ones stay at 1."""
     rng = np.random.default_rng(6)
