@@ -112,6 +112,22 @@ def fit_departments(
     return fit
 
 
+def covariate_predictor(model, indicator: str) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The space-time model's covariate: the Keras risk from the children's composition only.
+
+    A Fay-Herriot covariate must be auxiliary information, not a function of the
+    direct estimates it is set against. With its department input, the ensemble
+    learns each department's level from the very children whose direct estimates
+    are the model's data, so that evidence would count twice (once as y, once in
+    x) and its noise would pass through as if it were signal. Without it, the
+    covariate carries age, sex, altitude, area, wealth, education and the year
+    trend; the department's own level is left to the BYM2 and random-walk effects,
+    which weigh it by its precision. Validated against the covariate with the
+    department input on the same folds (``bench/estimator_variants.json``).
+    """
+    return keras_predictor(model, indicator, department=False)
+
+
 def keras_predictor(model, indicator: str, department: bool = True) -> Callable[[pd.DataFrame], np.ndarray]:
     """Canonical rows -> the ensemble-mean probability of ``indicator``.
 

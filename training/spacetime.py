@@ -4,7 +4,7 @@ The model is the one of SUMMER's ``smoothDirect`` (Li et al. 2019; Mercer et al.
 2015, *Ann. Appl. Stat.* 9:1889), fitted by empirical Bayes instead of INLA:
 
     y_it = logit(direct estimate of department i in year t) ~ N(theta_it, v_it)   (v_it known)
-    theta_it = x_it' beta                       covariates: intercept, linear trend, Keras synthetic logit
+    theta_it = x_it' beta                       covariates: intercept, linear trend, Keras composition-only logit
              + s_i                              BYM2 spatial effect (scaled ICAR + iid, mixing phi)
              + r_t                              national RW1 around the trend
              + d_it                             per-department RW1 (Knorr-Held type II interaction)
@@ -75,7 +75,7 @@ class SpaceTimeData:
     years: list[int]
     y: np.ndarray  # logit direct estimates, NaN where a cell has no data
     v: np.ndarray  # sampling variances of y (logit scale)
-    covariate: np.ndarray  # Keras synthetic estimate per cell, logit scale
+    covariate: np.ndarray  # Keras composition-only risk per cell, logit scale
     adjacency: np.ndarray  # (areas, areas) 0/1
 
     @property

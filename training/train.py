@@ -40,7 +40,7 @@ from app.config import BUNDLED_SURVEY, ROOT
 from app.data.geo import load_regions
 from app.store import build_survey
 from training import registry, spacetime
-from training.departments import fit_departments, keras_predictor
+from training.departments import covariate_predictor, fit_departments
 from training.estimates import build_tables, department_table
 from training.explain import Explainer, background_sample
 from training.features import (
@@ -349,7 +349,7 @@ def train(
     national: dict[str, dict[str, dict]] = {}
     dep_pop = dep_geo.set_index("ubigeo").loc[areas, "population_2025"].astype(float).to_numpy()
     for ind in TARGETS:
-        fit = fit_departments(survey, keras_predictor(model, ind), ind, areas, grid_years, adjacency)
+        fit = fit_departments(survey, covariate_predictor(model, ind), ind, areas, grid_years, adjacency)
         dep_tables[ind] = department_table(fit.frame(), ind, scales[ind])
         national[ind] = {}
         for y in years:

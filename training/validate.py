@@ -41,10 +41,10 @@ from scipy import stats
 
 from training import spacetime
 from training.departments import (
+    covariate_predictor,
     direct_by_department,
     direct_cells,
     fit_departments,
-    keras_predictor,
     outcome,
     pooled_design_effect,
     synthetic,
@@ -164,7 +164,7 @@ def est_v1(fold: Fold, indicator: str) -> Estimate:
 def est_spacetime(fold: Fold, indicator: str) -> Estimate:
     """Space-time Fay-Herriot (BYM2 + RW1 + department RW1) with the Keras synthetic covariate."""
     years = list(range(min(fold.train["year"].min(), fold.year), max(fold.train["year"].max(), fold.year) + 1))
-    predict = keras_predictor(fold.context["keras"], indicator)
+    predict = covariate_predictor(fold.context["keras"], indicator)
     fit = fit_departments(fold.train, predict, indicator, fold.areas, years, fold.context["adjacency"])
     f = fit.frame()
     f = f[f["year"] == fold.year]
@@ -380,6 +380,12 @@ def calibrate_scale(split_rows: pd.DataFrame) -> dict:
                 coverage(grp["estimate"], grp["var"], grp["direct"], grp["direct_var"], scale), 3
             ),
             "coverage_scaled_leave_one_year_out": held,
+            # How much the scale can move coverage at all: the check figure's own sampling variance sits in
+            # every denominator, so with small halves coverage changes little between scales.
+            "coverage_by_scale": {
+                str(s): round(coverage(grp["estimate"], grp["var"], grp["direct"], grp["direct_var"], s), 3)
+                for s in (0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
+            },
         }
     return out
 

@@ -40,7 +40,8 @@ TEXT = {
             "con una tendencia nacional, una caminata aleatoria por departamento, un efecto espacial BYM2 entre "
             "departamentos vecinos y, como covariable, el riesgo que un conjunto de redes neuronales (Keras) "
             "asigna a los niños del departamento según su edad, sexo, altitud, área, riqueza y educación de la "
-            "madre.",
+            "madre, sin decirle a qué departamento pertenecen: así los datos propios del departamento cuentan una "
+            "sola vez, en su estimación directa.",
             "Provincias y distritos: el mismo modelo Keras se aplica a un perfil de la población infantil de cada "
             "distrito (altitud de su capital, pobreza, densidad) y luego se ajusta para que el promedio de los "
             "distritos, ponderado por población, sea igual a la cifra del departamento en cada año. Ese ajuste "
@@ -109,7 +110,8 @@ TEXT = {
             "combines each department's direct estimate for each year, weighted by its precision, with a national "
             "trend, a random walk per department, a BYM2 spatial effect between neighbouring departments and, as "
             "covariate, the risk an ensemble of neural networks (Keras) gives the department's children from "
-            "their age, sex, altitude, area, wealth and mother's education.",
+            "their age, sex, altitude, area, wealth and mother's education, without telling it which department "
+            "they live in: so the department's own data count once, in its direct estimate.",
             "Provinces and districts: the same Keras model is applied to a profile of each district's child "
             "population (its capital's altitude, poverty, density), then adjusted so that the population-weighted "
             "mean of the districts equals the department's figure in every year. That adjustment is its own line "
