@@ -29,11 +29,9 @@ _LOCAL_MAX = 32  # entries each worker also keeps in memory (keys name the versi
 
 def version_key() -> str:
     """The data this process serves: active model version and survey version."""
-    from app.services import get_store
-    from training import registry
+    from app.services import active_model_version, get_store
 
-    store = get_store()
-    return f"{registry.active_version(store.settings.models_dir) or '-'}:{store.survey.version}"
+    return f"{active_model_version() or '-'}:{get_store().survey.version}"
 
 
 def shared_json(*params: str) -> Callable:
