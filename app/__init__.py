@@ -93,6 +93,9 @@ def create_app(settings: Settings | None = None):
         callback_ids=lambda: list(app.callback_map),
         page_paths=lambda: [p.get("path_template") or p["path"] for p in dash.page_registry.values()],
     )
+    from app.web import callback_cache
+
+    callback_cache.init_app(server, lambda: app.callback_map)  # last: first on the way out, after metrics' start
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app
 
