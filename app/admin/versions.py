@@ -108,7 +108,13 @@ def list_versions(session: Session, models_dir: Path) -> list[dict]:
 
 
 def _activate(
-    session: Session, models_dir: Path, version: str, kind: str, user: User | None, ip: str | None
+    session: Session,
+    models_dir: Path,
+    version: str,
+    kind: str,
+    user: User | None,
+    ip: str | None,
+    username: str | None = None,
 ) -> Activation:
     if version not in registry.versions(models_dir):
         raise VersionError(f"version {version!r} does not exist or is incomplete")
@@ -116,7 +122,7 @@ def _activate(
     entry = Activation(version=version, previous=previous, kind=kind, user_id=user.id if user else None)
     session.add(entry)  # this row is the switch (app.db.active): every worker serves it once committed
     action = "model_promoted" if kind == "promote" else "model_rolled_back"
-    accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip)
+    accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip, username=username)
     session.flush()
     try:  # keep the bootstrap pointer in step where models/ is writable (one host); read-only mounts refuse
         registry.activate(models_dir, version)
@@ -125,14 +131,23 @@ def _activate(
     return entry
 
 
-def promote(session: Session, models_dir: Path, version: str, user: User | None, ip: str | None = None) -> Activation:
+def promote(
+    session: Session,
+    models_dir: Path,
+    version: str,
+    user: User | None,
+    ip: str | None = None,
+    username: str | None = None,
+) -> Activation:
     """Make ``version`` the served model (recorded in the database; committed with the caller's session)."""
     if version == active_version(session, models_dir):
         raise VersionError(f"{version} is already the active version")
-    return _activate(session, models_dir, version, "promote", user, ip)
+    return _activate(session, models_dir, version, "promote", user, ip, username)
 
 
-def rollback(session: Session, models_dir: Path, user: User | None, ip: str | None = None) -> Activation:
+def rollback(
+    session: Session, models_dir: Path, user: User | None, ip: str | None = None, username: str | None = None
+) -> Activation:
     """Undo the promotion that made the current version active."""
     current = active_version(session, models_dir)
     last = session.scalar(
@@ -142,7 +157,7 @@ def rollback(session: Session, models_dir: Path, user: User | None, ip: str | No
     )
     if last is None or last.previous is None:
         raise VersionError(f"nothing to roll back to: no recorded promotion made {current} active")
-    return _activate(session, models_dir, last.previous, "rollback", user, ip)
+    return _activate(session, models_dir, last.previous, "rollback", user, ip, username)
 
 
 def compare(models_dir: Path, a: str, b: str, level: str, indicator: str, year: int | str | None = None) -> dict:

@@ -155,3 +155,26 @@ def test_tip_model_follows_the_database(admin_settings, db, models_dir):
     with db.session() as s:
         s.add(Activation(version="v3", previous="v1", kind="promote"))
     assert source.current().version == "v3"
+
+
+def test_command_line_promotes_with_read_only_models(admin_settings, db, second_version, read_only_models, monkeypatch):  # noqa: F811
+    """`python -m app.cli model promote v2` (e.g. `kubectl exec` into a web pod): recorded and audited."""
+    from app import cli
+    from app.admin import versions
+    from app.admin.accounts import recent_audit
+
+    for name, value in admin_settings.to_env().items():
+        monkeypatch.setenv(name, value)
+    if admin_settings.database_url is None:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert cli.main(["model", "promote", "v2"]) == 0
+    assert cli.main(["model", "promote", "v9"]) == 2
+    with db.session() as s:
+        entry = recent_audit(s)[0]
+        assert versions.active_version(s, read_only_models) == "v2"
+    assert entry["action"] == "model_promoted"
+    assert entry["target"] == "v2"
+    assert entry["user"].startswith("cli:")
+    assert cli.main(["model", "rollback"]) == 0
+    with db.session() as s:
+        assert versions.active_version(s, read_only_models) == "v1"
