@@ -6,8 +6,8 @@ and the served model and survey versions. For a whitelist of such pure callbacks
 the whole ``/_dash-update-component`` answer (Dash's serialised JSON, gzipped
 once) is kept in the shared response cache (``app.web.responses``: Redis with
 ``REDIS_URL``, else the embedded cache; each worker keeps recent ones in memory
-too), keyed by a hash of the request body, the language, the code version and the
-versions. A promotion or an accepted survey is a new key, never a purge.
+too), keyed by a hash of the request body, the language, the build (source and geodata)
+and the versions. A promotion or an accepted survey is a new key, never a purge.
 
 Only requests that a real page could send are kept: the registered output, the
 registered inputs and state in order, and values from the known choices (levels,

@@ -19,7 +19,8 @@ import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 from typing import NamedTuple
 
 from flask import Response, current_app, request
@@ -61,10 +62,25 @@ def version_key() -> str:
     return f"{active_model_version() or '-'}:{get_store().survey.version}"
 
 
+@lru_cache(maxsize=4)
+def code_key(geodata_dir: Path) -> str:
+    """This build: the app's source and the geodata it draws (names and sizes), so a deploy never serves an
+    answer kept by the previous one (read once per process)."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in geodata_dir.rglob("*") if p.is_file()):
+        h.update(f"{path.relative_to(geodata_dir).as_posix()}:{path.stat().st_size}".encode())
+    return h.hexdigest()[:12]
+
+
 def shared_key(kind: str, text: str) -> str:
     """A cache key for ``text`` (the parameters) under the code version and the served data versions."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    return f"resp:{kind}:{__version__}:{version_key()}:{digest}"
+    from app.services import get_store
+
+    return f"resp:{kind}:{code_key(get_store().settings.geodata_dir)}:{version_key()}:{digest}"
 
 
 def _local() -> OrderedDict:

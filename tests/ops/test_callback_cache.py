@@ -173,3 +173,14 @@ def test_pdf_report_made_once(client, monkeypatch):
 def test_public_pages_are_kept(client, deps, path):
     dep = dash_calls.find(deps, PAGE)
     assert _kept(client, dash_calls.payload(dep, {"_pages_location.pathname": path, "_pages_location.search": ""}))
+
+
+def test_a_new_build_changes_the_key(tmp_path):
+    """A deploy with other source or geodata never serves what the previous build kept in Redis."""
+    from app.web.responses import code_key
+
+    (tmp_path / "distritos.geojson").write_text("{}")
+    before = code_key(tmp_path)
+    (tmp_path / "distritos.geojson").write_text('{"type": "FeatureCollection"}')
+    code_key.cache_clear()
+    assert code_key(tmp_path) != before
