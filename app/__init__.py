@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None):
     from app.admin import api as admin_api
     from app.admin import auth
     from app.db import Database
+    from app.db.active import ActiveModel
     from app.extensions import cache
     from app.store import DataStore
     from app.web import compression, errors, geo, lang, plotlyjs, security
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None):
     server.before_request(store.refresh)  # one stat per request: picks up a survey another worker accepted
     db = Database.from_settings(settings)
     server.extensions["nutrimapa_db"] = db
+    server.extensions["nutrimapa_active"] = ActiveModel(db, settings.models_dir, settings.model_check_s)
     if not db.is_current():
         log.warning("admin database %s is not migrated: run `python -m app.cli db upgrade`", db.url)
     auth.init_app(server, settings)
@@ -91,6 +93,9 @@ def create_app(settings: Settings | None = None):
         callback_ids=lambda: list(app.callback_map),
         page_paths=lambda: [p.get("path_template") or p["path"] for p in dash.page_registry.values()],
     )
+    from app.web import callback_cache
+
+    callback_cache.init_app(server, lambda: app.callback_map)  # last: first on the way out, after metrics' start
     log.info("NutriMapa ready: survey %s", server.extensions["nutrimapa"].survey.version)
     return app
 

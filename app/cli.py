@@ -1,4 +1,4 @@
-"""Admin command line: ``python -m app.cli db upgrade`` and ``python -m app.cli create-admin USERNAME``.
+"""Admin command line: ``python -m app.cli db upgrade``, ``create-admin USERNAME`` and ``model promote vN``.
 
 The password is asked twice at a prompt (never echoed), or read from standard
 input with ``--password-stdin`` for scripts. Uses ``DATABASE_URL`` when set,
@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("username")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     admin.add_argument("--reset", action="store_true", help="set a new password for an existing account")
+    model = sub.add_parser("model", help="the served model version (recorded in the database, audited)")
+    model.add_argument("action", choices=["active", "promote", "rollback"])
+    model.add_argument("version", nargs="?", help="the version to promote (e.g. v2)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if not db.is_current():
             sys.stderr.write("the database schema is not up to date: run `python -m app.cli db upgrade` first\n")
             return 2
+        if args.command == "model":
+            return _model(db, Settings.from_env(), args.action, args.version)
         password = _read_password(args.password_stdin)
         try:
             with db.session() as s:
@@ -67,6 +72,30 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _model(db: Database, settings: Settings, action: str, version: str | None) -> int:
+    """Show, promote or roll back the served version from a shell (works with models/ read-only)."""
+    from app.admin import versions
+
+    who = f"cli:{getpass.getuser()}"  # the audit log names the shell account
+    with db.session() as s:
+        if action == "active":
+            sys.stdout.write(f"{versions.active_version(s, settings.models_dir)}\n")
+            return 0
+        try:
+            if action == "promote":
+                if not version:
+                    sys.stderr.write("error: name the version to promote (e.g. v2)\n")
+                    return 2
+                act = versions.promote(s, settings.models_dir, version, None, username=who)
+            else:
+                act = versions.rollback(s, settings.models_dir, None, username=who)
+        except versions.VersionError as exc:
+            sys.stderr.write(f"error: {exc}; nothing was changed\n")
+            return 2
+    sys.stdout.write(f"model {act.previous} -> {act.version} (every worker serves it within a second)\n")
+    return 0
 
 
 if __name__ == "__main__":

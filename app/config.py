@@ -31,6 +31,7 @@ class Settings:
     mqtt_url: str | None = None
     mqtt_ca_file: str | None = None  # mqtts://: CA bundle of the broker's certificate (None: the system's CAs)
     cache_timeout_s: int = 3600
+    model_check_s: float = 1.0  # how often a worker rereads the active model version (admin database)
     default_language: str = "es"
     max_upload_mb: int = 200
     secure_cookies: bool = True  # browsers treat http://127.0.0.1 and localhost as secure origins
@@ -77,6 +78,7 @@ class Settings:
             mqtt_url=env.get("MQTT_URL") or None,
             mqtt_ca_file=env.get("NUTRIMAPA_MQTT_CA_FILE") or None,
             cache_timeout_s=int(env.get("NUTRIMAPA_CACHE_TIMEOUT_S", base.cache_timeout_s)),
+            model_check_s=float(env.get("NUTRIMAPA_MODEL_CHECK_S", base.model_check_s)),
             default_language=env.get("NUTRIMAPA_LANGUAGE", base.default_language),
             max_upload_mb=int(env.get("NUTRIMAPA_MAX_UPLOAD_MB", base.max_upload_mb)),
             secure_cookies=env.get("NUTRIMAPA_SECURE_COOKIES", "1") != "0",

@@ -157,10 +157,10 @@ def load_or_build_reference(
     return ref
 
 
-def _active(models_dir: Path) -> tuple[str, dict] | None:
+def _active(models_dir: Path, version: str | None = None) -> tuple[str, dict] | None:
     from training import registry
 
-    version = registry.active_version(models_dir)
+    version = version or registry.active_version(models_dir)
     if version is None:
         return None
     return version, json.loads((models_dir / version / "metadata.json").read_text())
@@ -173,19 +173,29 @@ def search_folders(survey_files: tuple[Path, ...], instance_dir: Path) -> list[P
     return sorted(folders)
 
 
-def ensure_reference(models_dir: Path, instance_dir: Path, served: pd.DataFrame, search: list[Path]) -> None:
-    """Profile the active model's training data, if not done yet (call before the served survey is replaced)."""
-    active = _active(models_dir)
+def ensure_reference(
+    models_dir: Path, instance_dir: Path, served: pd.DataFrame, search: list[Path], version: str | None = None
+) -> None:
+    """Profile the active model's training data, if not done yet (call before the served survey is replaced).
+
+    ``version``: the active version as the app knows it (``app.db.active``); default ``models/ACTIVE``.
+    """
+    active = _active(models_dir, version)
     if active is not None:
         load_or_build_reference(instance_dir, active[0], active[1], served, search)
 
 
 def survey_drift(
-    models_dir: Path, instance_dir: Path, table: pd.DataFrame, threshold: float, search: list[Path]
+    models_dir: Path,
+    instance_dir: Path,
+    table: pd.DataFrame,
+    threshold: float,
+    search: list[Path],
+    version: str | None = None,
 ) -> dict[str, float]:
     """Drift of a survey's newest year against the active model's training data; logged, with a warning past
     ``threshold`` (the /metrics gauges show the served survey's values to every worker)."""
-    active = _active(models_dir)
+    active = _active(models_dir, version)
     if active is None:
         return {}
     ref = load_or_build_reference(instance_dir, active[0], active[1], table, search)

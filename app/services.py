@@ -142,10 +142,20 @@ def _artefacts(models_dir: str, version: str) -> registry.ModelArtefacts:
     return registry.load(Path(models_dir), version)
 
 
+def active_model_version() -> str | None:
+    """The served model version: the admin database's record, else ``models/ACTIVE`` (see ``app.db.active``)."""
+    return current_app.extensions["nutrimapa_active"].get()
+
+
+def forget_active_model() -> None:
+    """Reread the active version on the next request (this worker just recorded a switch)."""
+    current_app.extensions["nutrimapa_active"].forget()
+
+
 def model_artefacts() -> registry.ModelArtefacts:
     """The active model version's tables, read once per version (a promotion switches the pointer)."""
     models_dir = get_store().settings.models_dir
-    version = registry.active_version(models_dir)
+    version = active_model_version()
     if version is None:
         raise FileNotFoundError(f"no active model in {models_dir}")
     return _artefacts(str(models_dir), version)

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,6 +32,7 @@ USERS = int(os.environ.get("LOAD_USERS", "100"))
 LOAD_DURATION = os.environ.get("LOAD_DURATION", "2m")
 API_DURATION = os.environ.get("API_DURATION", "30s")
 REDIS_URL = "redis://127.0.0.1:6379/10"
+RSS_EVERY_S = int(os.environ.get("RSS_EVERY_S", "15"))
 TARGETS = {"page_callback_p95_ms": 500, "pdf_p95_ms": 2000, "api_rps": 500, "api_p95_ms": 300, "scrape_ms": 50}
 
 
@@ -116,7 +118,18 @@ def main() -> None:
         for path in ("/", "/api/v1/estimates?level=district", "/api/v1/estimates?level=department"):
             get(host + path)
         rss_before = worker_rss_mb(server.pid)
+        series: list[list[float]] = []
+        done = threading.Event()
+
+        def sample() -> None:  # every RSS_EVERY_S during the mix: flat means a plateau, not a slope
+            while not done.wait(RSS_EVERY_S):
+                series.append(worker_rss_mb(server.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         mix = run_locust(host, "VisitorUser", LOAD_DURATION, work / "mix")
+        done.set()
+        sampler.join()
         rss_after = worker_rss_mb(server.pid)
         api = run_locust(host, "ApiUser", API_DURATION, work / "api")
         scrapes = []
@@ -141,6 +154,7 @@ def main() -> None:
             "pdf_p95_ms": mix.get("pdf", {}).get("p95_ms"),
             "worker_rss_mb_before": rss_before,
             "worker_rss_mb_after": rss_after,
+            f"worker_rss_mb_every_{RSS_EVERY_S}s": series,
         },
         "api_estimates_district": {"duration": API_DURATION, **api_row},
         "metrics_scrape_ms": {

@@ -25,6 +25,21 @@ GEO = {"department": "departamentos", "province": "provincias", "district": "dis
 GZIP = {"Accept-Encoding": "gzip"}
 
 
+def _prop(tree: object, component_id: str, prop: str):
+    """A property of the component with ``component_id`` in a Dash layout (JSON), or None."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == component_id:
+                return props.get(prop)
+            stack.extend(v for v in props.values() if isinstance(v, (list, dict)))
+    return None
+
+
 class VisitorUser(FastHttpUser):
     wait_time = between(1, 3)
     deps: list[dict] | None = None
@@ -70,8 +85,13 @@ class VisitorUser(FastHttpUser):
     def map_page(self) -> None:
         self.client.get("/", headers=GZIP, name="page /")
         self.client.get("/_dash-layout", headers=GZIP, name="dash layout")
-        self._callback(self.page_cb, {"_pages_location.pathname": "/"}, "callback page content")
-        self.view_state = None
+        out = self._callback(self.page_cb, {"_pages_location.pathname": "/"}, "callback page content")
+        # The browser then holds the page's own values: the view store and the year the layout chose.
+        layout = out.get("_pages_content", {}).get("children")
+        self.view_state = _prop(layout, "view-store", "data")
+        self.values["year-select.value"] = _prop(layout, "year-select", "value")
+        self.values["level-select.value"] = "department"
+        self.values["indicator-select.value"] = "anemia"
         self._switch()
 
     def _switch(self) -> None:

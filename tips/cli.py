@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 from tips.privacy import PhoneVault
                 from tips.weekly import choose_week
 
-                model = ModelSource(settings.models_dir).current()
+                model = ModelSource(settings.models_dir, db=db).current()
                 day = args.date or datetime.now(UTC).date()
                 bank = load_bank(categories=model.categories)
                 ab_key = PhoneVault.from_settings(settings).hash_key

@@ -95,11 +95,18 @@ class TipModel:
 
 
 class ModelSource:
-    """The active tip model, loaded once per process and reloaded when ``models/ACTIVE`` changes."""
+    """The active tip model, loaded once per process and reloaded when the active version changes.
 
-    def __init__(self, models_dir: Path, check_every_s: float = 1.0) -> None:
+    With ``db`` (the admin database) the active version is the one promoted there, else ``models/ACTIVE``
+    (``app.db.active``); without it, ``models/ACTIVE`` alone.
+    """
+
+    def __init__(self, models_dir: Path, check_every_s: float = 1.0, db=None) -> None:
+        from app.db.active import ActiveModel
+
         self.models_dir = models_dir
         self.check_every_s = check_every_s
+        self._pointer = ActiveModel(db, models_dir, check_every_s=0) if db is not None else None
         self._model: TipModel | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -111,7 +118,7 @@ class ModelSource:
             return model
         with self._lock:
             self._checked = now
-            version = registry.active_version(self.models_dir)
+            version = self._pointer.get() if self._pointer else registry.active_version(self.models_dir)
             if version is None:
                 raise NoTipModelError(f"no active model version in {self.models_dir}")
             if self._model is None or self._model.version != version:

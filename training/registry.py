@@ -3,7 +3,8 @@
 Layout::
 
     models/
-      ACTIVE                 one line: the active version (switched with an atomic rename)
+      ACTIVE                 one line: the default active version (switched with an atomic rename;
+                             promotions recorded in the admin database take precedence)
       v1/
         model.keras          Keras model, preprocessing inside
         metadata.json        version, created_at, data hash, feature spec, metrics, library versions
@@ -54,6 +55,11 @@ def next_version(models_dir: Path) -> str:
     return f"v{max(nums, default=0) + 1}"
 
 
+def is_complete(models_dir: Path, version: str) -> bool:
+    """Whether ``version`` names a complete version folder (one folder checked, not the whole registry)."""
+    return bool(VERSION_RE.match(version or "")) and _complete(models_dir / version)
+
+
 def active_version(models_dir: Path) -> str | None:
     pointer = models_dir / ACTIVE
     if not pointer.exists():
@@ -64,7 +70,11 @@ def active_version(models_dir: Path) -> str | None:
 
 
 def activate(models_dir: Path, version: str) -> None:
-    """Point ACTIVE at ``version`` atomically (readers see the old or the new, never half)."""
+    """Point ACTIVE at ``version`` atomically (readers see the old or the new, never half).
+
+    The web app and the tips service serve the newest activation recorded in the admin
+    database when there is one (``app.db.active``); this file is the default until then.
+    """
     if version not in versions(models_dir):
         raise ValueError(f"no complete model version {version!r} in {models_dir}")
     fd, tmp = tempfile.mkstemp(dir=models_dir, prefix=".active-")

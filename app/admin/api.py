@@ -13,7 +13,7 @@ from app.admin import accounts, datasets, get_db, runs, versions
 from app.api import schemas as sc
 from app.api.openapi import doc
 from app.data.errors import SurveyValidationError
-from app.services import BadRequestError, check_indicator, check_level, get_store
+from app.services import BadRequestError, check_indicator, check_level, forget_active_model, get_store
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
 # Row ids are 32-bit integers in PostgreSQL (64-bit in SQLite): larger ids cannot exist.
@@ -149,24 +149,26 @@ def list_models():
 @doc("Serve a model version", responses={200: sc.Activation}, tags=("admin",))
 def promote(version: str):
     models_dir = get_store().settings.models_dir
-    with get_db().session() as s:
-        try:
+    try:
+        with get_db().session() as s:
             act = versions.promote(s, models_dir, version, actor(), request.remote_addr)
-        except versions.VersionError as exc:
-            return _error(409, "model", str(exc))
-        return jsonify({"active": act.version, "previous": act.previous})
+    except versions.VersionError as exc:
+        return _error(409, "model", str(exc))
+    forget_active_model()  # committed: this worker serves it now, the others within a second
+    return jsonify({"active": act.version, "previous": act.previous})
 
 
 @bp.post("/models/rollback")
 @doc("Serve the previously active model version again", responses={200: sc.Activation}, tags=("admin",))
 def rollback():
     models_dir = get_store().settings.models_dir
-    with get_db().session() as s:
-        try:
+    try:
+        with get_db().session() as s:
             act = versions.rollback(s, models_dir, actor(), request.remote_addr)
-        except versions.VersionError as exc:
-            return _error(409, "model", str(exc))
-        return jsonify({"active": act.version, "previous": act.previous})
+    except versions.VersionError as exc:
+        return _error(409, "model", str(exc))
+    forget_active_model()
+    return jsonify({"active": act.version, "previous": act.previous})
 
 
 @bp.get("/models/compare")

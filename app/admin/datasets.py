@@ -27,6 +27,7 @@ from app.admin import accounts
 from app.data import coverage
 from app.data.errors import Problem, SurveyValidationError
 from app.db import Database
+from app.db.active import recorded_version
 from app.db.models import Dataset, User, utcnow
 from app.store import DataStore, build_survey
 
@@ -192,10 +193,13 @@ def accept(
         return dataset
     settings = store.settings
     search = monitoring.search_folders(settings.survey_files, settings.instance_dir)
-    monitoring.ensure_reference(settings.models_dir, settings.instance_dir, store.survey.table, search)  # before swap
+    version = recorded_version(session, settings.models_dir)  # None: models/ACTIVE decides
+    monitoring.ensure_reference(
+        settings.models_dir, settings.instance_dir, store.survey.table, search, version
+    )  # before swap
     store.replace_survey([Path(p) for p in dataset.stored_paths], dataset.filenames)
     monitoring.survey_drift(
-        settings.models_dir, settings.instance_dir, store.survey.table, settings.drift_threshold, search
+        settings.models_dir, settings.instance_dir, store.survey.table, settings.drift_threshold, search, version
     )
     for other in session.scalars(select(Dataset).where(Dataset.status == "active")):
         other.status = "superseded"

@@ -1,14 +1,17 @@
 """The model registry as admins see it: versions side by side, compare, promote, roll back, tip models.
 
-Files stay the source of truth (``training.registry``: complete version folders
-and the atomic ACTIVE pointer); the database records who switched what and when.
-Every cache of model outputs is keyed by version, so a switch is visible to all
-workers on their next request with nothing to clear.
+The version folders are the training job's (``training.registry``); which one is
+served is recorded in the database (``activations``, see ``app.db.active``), so a
+switch works where ``models/`` is mounted read-only (Kubernetes) and every worker,
+pod and host follows it within a second. ``models/ACTIVE`` is the default until a
+first switch is recorded, and is kept in step where it can be written. Every
+cache of model outputs is keyed by version: nothing needs clearing.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -18,8 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.admin import accounts
+from app.db.active import recorded_version
 from app.db.models import Activation, ModelVersion, User
 from training import registry
+
+log = logging.getLogger(__name__)
 
 TIP_FILES = {"tflite": "tip_model.tflite", "json": "tip_model.json"}
 
@@ -65,10 +71,15 @@ def tip_info(models_dir: Path, version: str) -> dict | None:
     return {"bytes": meta["verification"]["bytes"], "verification": meta["verification"], "sha256": meta["sha256"]}
 
 
+def active_version(session: Session, models_dir: Path) -> str | None:
+    """The served version: the newest recorded switch, else ``models/ACTIVE``."""
+    return recorded_version(session, models_dir) or registry.active_version(models_dir)
+
+
 def list_versions(session: Session, models_dir: Path) -> list[dict]:
     """Newest first, with metrics, training data, config, run and tip model."""
     sync(session, models_dir)
-    active = registry.active_version(models_dir)
+    active = active_version(session, models_dir)
     rows = {m.version: m for m in session.scalars(select(ModelVersion))}
     out = []
     for version in reversed(registry.versions(models_dir)):
@@ -97,30 +108,48 @@ def list_versions(session: Session, models_dir: Path) -> list[dict]:
 
 
 def _activate(
-    session: Session, models_dir: Path, version: str, kind: str, user: User | None, ip: str | None
+    session: Session,
+    models_dir: Path,
+    version: str,
+    kind: str,
+    user: User | None,
+    ip: str | None,
+    username: str | None = None,
 ) -> Activation:
     if version not in registry.versions(models_dir):
         raise VersionError(f"version {version!r} does not exist or is incomplete")
-    previous = registry.active_version(models_dir)
-    registry.activate(models_dir, version)
+    previous = active_version(session, models_dir)
     entry = Activation(version=version, previous=previous, kind=kind, user_id=user.id if user else None)
-    session.add(entry)
+    session.add(entry)  # this row is the switch (app.db.active): every worker serves it once committed
     action = "model_promoted" if kind == "promote" else "model_rolled_back"
-    accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip)
+    accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip, username=username)
     session.flush()
+    try:  # keep the bootstrap pointer in step where models/ is writable (one host); read-only mounts refuse
+        registry.activate(models_dir, version)
+    except OSError as exc:
+        log.info("models/ACTIVE not updated (%s); the database records %s as active", exc.strerror, version)
     return entry
 
 
-def promote(session: Session, models_dir: Path, version: str, user: User | None, ip: str | None = None) -> Activation:
-    """Make ``version`` the served model (atomic pointer switch)."""
-    if version == registry.active_version(models_dir):
+def promote(
+    session: Session,
+    models_dir: Path,
+    version: str,
+    user: User | None,
+    ip: str | None = None,
+    username: str | None = None,
+) -> Activation:
+    """Make ``version`` the served model (recorded in the database; committed with the caller's session)."""
+    if version == active_version(session, models_dir):
         raise VersionError(f"{version} is already the active version")
-    return _activate(session, models_dir, version, "promote", user, ip)
+    return _activate(session, models_dir, version, "promote", user, ip, username)
 
 
-def rollback(session: Session, models_dir: Path, user: User | None, ip: str | None = None) -> Activation:
+def rollback(
+    session: Session, models_dir: Path, user: User | None, ip: str | None = None, username: str | None = None
+) -> Activation:
     """Undo the promotion that made the current version active."""
-    current = registry.active_version(models_dir)
+    current = active_version(session, models_dir)
     last = session.scalar(
         select(Activation)
         .where(Activation.version == current, Activation.kind == "promote")
@@ -128,7 +157,7 @@ def rollback(session: Session, models_dir: Path, user: User | None, ip: str | No
     )
     if last is None or last.previous is None:
         raise VersionError(f"nothing to roll back to: no recorded promotion made {current} active")
-    return _activate(session, models_dir, last.previous, "rollback", user, ip)
+    return _activate(session, models_dir, last.previous, "rollback", user, ip, username)
 
 
 def compare(models_dir: Path, a: str, b: str, level: str, indicator: str, year: int | str | None = None) -> dict:

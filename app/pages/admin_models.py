@@ -13,7 +13,7 @@ from app.components import ids
 from app.components.admin import frame, login_required, metric, require_admin, signed_in, table
 from app.figures.admin import difference_map
 from app.i18n import cols, t
-from app.services import LEVELS, get_store, regions
+from app.services import LEVELS, forget_active_model, get_store, regions
 from app.web.geo import geojson_url
 from app.web.lang import current_lang
 
@@ -176,6 +176,7 @@ def switch(_promote, _rollback, version):
                 act = versions.rollback(s, models_dir, current_user, request.remote_addr)
     except versions.VersionError as exc:
         return html.Span(str(exc), className="admin-error"), dash.no_update, dash.no_update
+    forget_active_model()  # committed: this worker serves it now, the others within a second
     message = f"{act.previous} → {act.version}"
     return message, versions_table(_versions(), lang), t("admin_active_now", lang, version=act.version)
 

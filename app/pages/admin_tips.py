@@ -15,7 +15,7 @@ from app.admin import get_db, versions
 from app.components import ids
 from app.components.admin import frame, login_required, require_admin, signed_in, table
 from app.i18n import cols, t
-from app.services import get_store
+from app.services import forget_active_model, get_store
 from app.web.lang import current_lang
 from tips import ab, stats
 
@@ -166,4 +166,5 @@ def promote_winner(_clicks, version):
             ab.stop(s)
     except versions.VersionError as exc:
         return html.Span(str(exc), className="admin-error")
+    forget_active_model()  # committed: this worker serves it now, the others within a second
     return t("admin_tips_ab_promoted", lang, previous=act.previous, version=act.version)

@@ -1,4 +1,4 @@
-"""JSON answers that cost nothing twice: serialised once per (model version, data version, parameters).
+"""Answers that cost nothing twice: serialised once per (model version, data version, parameters).
 
 ``@shared_json("level", ...)`` keeps a route's 200 answer, as bytes with a strong
 ETag, in the app cache: Redis with ``REDIS_URL`` (shared by every worker and
@@ -8,6 +8,9 @@ key names only the listed parameters, so unknown query strings cannot fill the
 cache, and the model and survey versions, so a promotion or an accepted survey
 is a new key rather than a purge. Errors are never kept. The gzip body is made
 once too, and each worker keeps its most recent entries in memory as well.
+
+:func:`lookup` and :func:`keep` are the same two tiers for other answers (Dash
+callbacks, PDF reports): the caller builds the key with :func:`shared_key`.
 """
 
 from __future__ import annotations
@@ -16,24 +19,93 @@ import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
+from typing import NamedTuple
 
 from flask import Response, current_app, request
 
+from app.__about__ import __version__
 from app.extensions import cache
 from app.metrics.web import CACHE_REQUESTS
 
 CACHE_NAME = "responses"
-_LOCAL_MAX = 32  # entries each worker also keeps in memory (keys name the versions: never stale, only evicted)
+_LOCAL_MAX = 128  # entries each worker also keeps in memory (keys name the versions: never stale, only evicted)
+_LOCAL_MAX_BYTES = 48 * 2**20  # and at most this many bytes of them, so worker memory stays flat
+
+
+class Entry(NamedTuple):
+    """A kept answer: strong ETag, plain body (None when only gzip is kept) and gzip body (None: not worth it)."""
+
+    etag: str
+    body: bytes | None
+    gz: bytes | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body or b"") + len(self.gz or b"")
+
+    def plain(self) -> bytes:
+        return self.body if self.body is not None else gzip.decompress(self.gz)
+
+
+def make_entry(body: bytes, keep_plain: bool = True, compress: bool = True) -> Entry:
+    """An entry for ``body``: its tag, and its gzip made once (level 6, no timestamp: the same bytes everywhere)."""
+    gz = gzip.compress(body, 6, mtime=0) if compress else None
+    return Entry(hashlib.sha256(body).hexdigest()[:32], body if keep_plain or gz is None else None, gz)
 
 
 def version_key() -> str:
     """The data this process serves: active model version and survey version."""
-    from app.services import get_store
-    from training import registry
+    from app.services import active_model_version, get_store
 
-    store = get_store()
-    return f"{registry.active_version(store.settings.models_dir) or '-'}:{store.survey.version}"
+    return f"{active_model_version() or '-'}:{get_store().survey.version}"
+
+
+@lru_cache(maxsize=4)
+def code_key(geodata_dir: Path) -> str:
+    """This build: the app's source and the geodata it draws (names and sizes), so a deploy never serves an
+    answer kept by the previous one (read once per process)."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in geodata_dir.rglob("*") if p.is_file()):
+        h.update(f"{path.relative_to(geodata_dir).as_posix()}:{path.stat().st_size}".encode())
+    return h.hexdigest()[:12]
+
+
+def shared_key(kind: str, text: str) -> str:
+    """A cache key for ``text`` (the parameters) under the code version and the served data versions."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    from app.services import get_store
+
+    return f"resp:{kind}:{code_key(get_store().settings.geodata_dir)}:{version_key()}:{digest}"
+
+
+def _local() -> OrderedDict:
+    return current_app.extensions.setdefault("nutrimapa_responses", OrderedDict())
+
+
+def lookup(key: str, cache_name: str = CACHE_NAME) -> Entry | None:
+    """The kept entry: this worker's memory first, then the shared cache; counted as a hit or a miss."""
+    local = _local()
+    entry = local.get(key)
+    if entry is not None:
+        local.move_to_end(key)
+    else:
+        found = cache.get(key)
+        if found is not None:
+            entry = Entry(*found)
+            _remember(local, key, entry)
+    CACHE_REQUESTS.labels(cache=cache_name, result="miss" if entry is None else "hit").inc()
+    return entry
+
+
+def keep(key: str, entry: Entry) -> None:
+    """Store ``entry`` in the shared cache and in this worker's memory."""
+    cache.set(key, tuple(entry))
+    _remember(_local(), key, entry)
 
 
 def shared_json(*params: str) -> Callable:
@@ -43,49 +115,43 @@ def shared_json(*params: str) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             query = "&".join(f"{p}={request.args.get(p, '')}" for p in params)
-            digest = hashlib.sha256(f"{request.endpoint}?{query}".encode()).hexdigest()[:24]
-            key = f"resp:{request.endpoint}:{version_key()}:{digest}"
-            local = current_app.extensions.setdefault("nutrimapa_responses", OrderedDict())
-            entry = local.get(key)
+            key = shared_key(request.endpoint, query)
+            entry = lookup(key)
             if entry is None:
-                entry = cache.get(key)
-                if entry is None:
-                    CACHE_REQUESTS.labels(cache=CACHE_NAME, result="miss").inc()
-                    resp = current_app.make_response(view(*args, **kwargs))
-                    if resp.status_code != 200:
-                        return resp
-                    body = resp.get_data()
-                    entry = (hashlib.sha256(body).hexdigest()[:32], body, gzip.compress(body, 6, mtime=0))
-                    cache.set(key, entry)
-                else:
-                    CACHE_REQUESTS.labels(cache=CACHE_NAME, result="hit").inc()
-                _remember(local, key, entry)
-            else:
-                CACHE_REQUESTS.labels(cache=CACHE_NAME, result="hit").inc()
-            return _respond(*entry)
+                resp = current_app.make_response(view(*args, **kwargs))
+                if resp.status_code != 200:
+                    return resp
+                entry = make_entry(resp.get_data())
+                keep(key, entry)
+            return _respond(entry)
 
         return wrapper
 
     return decorate
 
 
-def _remember(local: OrderedDict, key: str, entry: tuple) -> None:
+def _remember(local: OrderedDict, key: str, entry: Entry) -> None:
     local[key] = entry
-    while len(local) > _LOCAL_MAX:
-        local.popitem(last=False)
+    total = sum(e.size for e in local.values()) if len(local) > 8 else 0
+    while len(local) > _LOCAL_MAX or (total > _LOCAL_MAX_BYTES and len(local) > 1):
+        _, dropped = local.popitem(last=False)
+        total -= dropped.size
 
 
-def _respond(etag: str, body: bytes, gz: bytes) -> Response:
+def _respond(entry: Entry) -> Response:
     """200 with the stored bytes (gzip when accepted), or 304 when the client holds this version.
 
     The compression hook (app/web/compression.py) has already turned an incoming ``-gz`` tag back
     into the plain one, and re-suffixes a 304's tag for gzip clients.
     """
+    etag = entry.etag
     headers = {"Cache-Control": "public, no-cache", "Vary": "Accept-Encoding"}  # always revalidate: 304 is cheap
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
+    if entry.gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
         return Response(
-            gz, mimetype="application/json", headers={**headers, "ETag": f'"{etag}-gz"', "Content-Encoding": "gzip"}
+            entry.gz,
+            mimetype="application/json",
+            headers={**headers, "ETag": f'"{etag}-gz"', "Content-Encoding": "gzip"},
         )
-    return Response(body, mimetype="application/json", headers={**headers, "ETag": f'"{etag}"'})
+    return Response(entry.plain(), mimetype="application/json", headers={**headers, "ETag": f'"{etag}"'})

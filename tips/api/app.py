@@ -104,7 +104,8 @@ def build(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    models = ModelSource(settings.models_dir)
+    db = Database.from_settings(settings)
+    models = ModelSource(settings.models_dir, db=db)  # follows promotions recorded in the admin database
     try:
         categories = models.current().categories
     except Exception:  # no active model yet: the bank is still checked, the endpoints answer 503
@@ -112,7 +113,7 @@ def build(settings: Settings) -> FastAPI:
         categories = None
     api.state.tips = ServiceState(
         settings=settings,
-        db=Database.from_settings(settings),
+        db=db,
         models=models,
         bank=load_bank(categories=categories),
         vault=PhoneVault.from_settings(settings),

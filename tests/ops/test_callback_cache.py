@@ -1,0 +1,186 @@
+"""The map and the public pages' Dash callbacks, and PDF reports, answered from the response cache:
+the same bytes as Dash's own answer, per language and served versions; admin pages and odd requests never kept."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from bench import dash_calls
+
+MAP = "..map-graph.figure"
+PAGE = ".._pages_content.children"
+
+
+@pytest.fixture
+def deps(client):
+    return client.get("/_dash-dependencies").json
+
+
+@pytest.fixture
+def view(app) -> dict:
+    """What the browser sends after switching the map to districts (the page's year and view store)."""
+    from app import services
+
+    with app.server.app_context():
+        year = services.model_year()
+    return {
+        "level-select.value": "district",
+        "indicator-select.value": "stunting",
+        "method-select.value": "model",
+        "year-select.value": year,
+        "view-store.data": {"level": "department", "method": "model", "year": year},
+    }
+
+
+def _post(client, dep, values, lang=None, gz=False):
+    headers = {"Accept-Encoding": "gzip"} if gz else {}
+    if lang:
+        client.set_cookie("nutrimapa_lang", lang)
+    resp = client.post("/_dash-update-component", json=dash_calls.payload(dep, values), headers=headers)
+    body = gzip.decompress(resp.data) if resp.headers.get("Content-Encoding") == "gzip" else resp.data
+    return resp, body
+
+
+def _fail(*_a, **_k):
+    raise AssertionError("computed again: the kept answer should have been served")
+
+
+def _kept(client, body) -> bool:
+    """Whether the callback cache would keep this request's answer."""
+    from app.web import callback_cache
+
+    server = client.application
+    with server.app_context():
+        return callback_cache.cache_text(body, server.extensions["nutrimapa_callback_map"]()) is not None
+
+
+def _callback_hits(client) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith('nutrimapa_cache_requests_total{cache="callbacks",result="hit"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_map_answer_kept_and_served_without_recomputing(client, deps, view, monkeypatch):
+    from app.pages import home
+
+    dep = dash_calls.find(deps, MAP)
+    first, plain = _post(client, dep, view)
+    assert first.status_code == 200
+    assert json.loads(plain)["response"]["map-graph"]["figure"]["data"]
+    monkeypatch.setattr(home, "figure", _fail)
+    monkeypatch.setattr(home.services, "map_rows", _fail)
+    again, body = _post(client, dep, view)
+    assert again.status_code == 200
+    assert body == plain
+    zipped, body = _post(client, dep, view, gz=True)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert body == plain
+    assert _callback_hits(client) >= 2
+    # Another view is another key: computed (and here refused by the patched figure).
+    with pytest.raises(AssertionError, match="computed again"):
+        _post(client, dep, {**view, "indicator-select.value": "anemia"})
+
+
+def test_language_is_part_of_the_key(client, deps):
+    dep = dash_calls.find(deps, PAGE)
+    _, es = _post(client, dep, {"_pages_location.pathname": "/departamento/15"}, lang="es")
+    _, en = _post(client, dep, {"_pages_location.pathname": "/departamento/15"}, lang="en")
+    assert es != en
+    assert "Anemia" in en.decode()
+    assert "Lima" in en.decode()
+    _, es_again = _post(client, dep, {"_pages_location.pathname": "/departamento/15"}, lang="es")
+    assert es_again == es
+
+
+def test_a_promotion_or_a_new_survey_changes_the_key(app, monkeypatch):
+    from app import services
+    from app.web import responses
+
+    with app.server.test_request_context("/"):
+        before = responses.shared_key("callbacks", "same body")
+        monkeypatch.setattr(services, "active_model_version", lambda: "v9")
+        promoted = responses.shared_key("callbacks", "same body")
+        store = services.get_store()
+        monkeypatch.setattr(store, "survey", type(store.survey)(store.survey.table, "othersurvey", ()))
+        resurveyed = responses.shared_key("callbacks", "same body")
+    assert len({before, promoted, resurveyed}) == 3
+    assert ":v9:" in promoted
+    assert ":othersurvey" in resurveyed
+
+
+@pytest.mark.parametrize(
+    ("path", "search"),
+    [
+        ("/admin", None),  # admin pages depend on the session: never kept
+        ("/admin/modelos", None),
+        ("/distrito/999999", None),  # not a region: not kept (random paths cannot fill the cache)
+        ("/no-such-page", None),
+        ("/departamento/15", "?x=1"),
+    ],
+)
+def test_pages_that_are_never_kept(client, deps, path, search):
+    dep = dash_calls.find(deps, PAGE)
+    body = dash_calls.payload(dep, {"_pages_location.pathname": path, "_pages_location.search": search})
+    assert not _kept(client, body)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"level-select.value": "planet"},
+        {"year-select.value": 1999},
+        {"view-store.data": {"level": "district", "method": "model", "year": 2024, "x": "bot"}},
+        {"view-store.data": {"level": "district", "method": "model", "year": "2024; drop"}},
+    ],
+)
+def test_odd_map_requests_are_never_kept(client, deps, view, change):
+    dep = dash_calls.find(deps, MAP)
+    assert _kept(client, dash_calls.payload(dep, view))
+    assert not _kept(client, dash_calls.payload(dep, {**view, **change}))
+    tampered = dash_calls.payload(dep, view)
+    tampered["outputs"] = tampered["outputs"][:1]
+    assert not _kept(client, tampered)
+    assert not _kept(client, {**dash_calls.payload(dep, view), "extra": 1})
+
+
+def test_admin_callbacks_are_never_kept(client, deps):
+    admin = [d for d in deps if "admin" in d["output"]]
+    assert admin
+    for dep in admin:
+        assert not _kept(client, dash_calls.payload(dep, {}))
+
+
+def test_pdf_report_made_once(client, monkeypatch):
+    from app.exports import reports
+
+    first = client.get("/api/v1/reports/15.pdf")
+    assert first.status_code == 200
+    assert first.data.startswith(b"%PDF")
+    monkeypatch.setattr(reports, "region_report", _fail)
+    again = client.get("/api/v1/reports/15.pdf")
+    assert again.data == first.data
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    monkeypatch.undo()
+    for _ in range(2):  # an unknown code is answered, never kept
+        assert client.get("/api/v1/reports/999999.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/metodos", "/departamento/15", "/provincia/1501", "/distrito/150101"])
+def test_public_pages_are_kept(client, deps, path):
+    dep = dash_calls.find(deps, PAGE)
+    assert _kept(client, dash_calls.payload(dep, {"_pages_location.pathname": path, "_pages_location.search": ""}))
+
+
+def test_a_new_build_changes_the_key(tmp_path):
+    """A deploy with other source or geodata never serves what the previous build kept in Redis."""
+    from app.web.responses import code_key
+
+    (tmp_path / "distritos.geojson").write_text("{}")
+    before = code_key(tmp_path)
+    (tmp_path / "distritos.geojson").write_text('{"type": "FeatureCollection"}')
+    code_key.cache_clear()
+    assert code_key(tmp_path) != before
