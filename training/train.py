@@ -428,7 +428,8 @@ def train(
                 "years": survey_years,
                 "age_group": "6-35",
                 "method": "space-time Fay-Herriot (BYM2 space, RW1 time, RW1 per department) on department "
-                "direct estimates with the Keras model as covariate; districts and provinces benchmarked",
+                "direct estimates with the Keras model's composition risk (department input unknown) as covariate; "
+                "districts and provinces benchmarked",
                 "departments": dep_params,
                 "donors_per_department": DONORS,
                 "altitude_band_m": ALTITUDE_BAND_M,
