@@ -118,8 +118,10 @@ def covariate_predictor(model, indicator: str) -> Callable[[pd.DataFrame], np.nd
     A Fay-Herriot covariate must be auxiliary information, not a function of the
     direct estimates it is set against. With its department input, the ensemble
     learns each department's level from the very children whose direct estimates
-    are the model's data, so that evidence would count twice (once as y, once in
-    x) and its noise would pass through as if it were signal. Without it, the
+    are the model's data, so that level would enter twice (once as y, once in x)
+    and its noise would pass through as if it were signal. ("Unknown" is the
+    one-hot slot training never saw: a fixed offset, mostly absorbed by the
+    intercept.) Without it, the
     covariate carries age, sex, altitude, area, wealth, education and the year
     trend; the department's own level is left to the BYM2 and random-walk effects,
     which weigh it by its precision. Validated against the covariate with the

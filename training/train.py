@@ -428,7 +428,8 @@ def train(
                 "years": survey_years,
                 "age_group": "6-35",
                 "method": "space-time Fay-Herriot (BYM2 space, RW1 time, RW1 per department) on department "
-                "direct estimates with the Keras model as covariate; districts and provinces benchmarked",
+                "direct estimates with the Keras model's composition risk (department input unknown) as covariate; "
+                "districts and provinces benchmarked",
                 "departments": dep_params,
                 "donors_per_department": DONORS,
                 "altitude_band_m": ALTITUDE_BAND_M,
@@ -485,10 +486,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=Config.seed)
     parser.add_argument("--activate", action="store_true", help="make this version the active one")
     parser.add_argument("--progress-file", type=Path)
+    parser.add_argument("--tip-epochs", type=int, default=40, help="epochs of the version's TFLite tip model")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = Config(members=args.members, epochs=args.epochs, seed=args.seed, survey_files=args.survey)
-    path = train(config, args.models_dir, args.version, args.activate, args.progress_file)
+    from training import tips
+
+    # A version is published with its tip model, as from the admin pages: the tips service serves the active
+    # version's and refuses a version without one.
+    path = train(
+        config,
+        args.models_dir,
+        args.version,
+        args.activate,
+        args.progress_file,
+        before_publish=lambda staging, survey: tips.export(staging, survey, epochs=args.tip_epochs),
+    )
     sys.stdout.write(json.dumps({"version": path.name, "path": str(path)}) + "\n")
     return 0
 

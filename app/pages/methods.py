@@ -40,8 +40,8 @@ TEXT = {
             "con una tendencia nacional, una caminata aleatoria por departamento, un efecto espacial BYM2 entre "
             "departamentos vecinos y, como covariable, el riesgo que un conjunto de redes neuronales (Keras) "
             "asigna a los niños del departamento según su edad, sexo, altitud, área, riqueza y educación de la "
-            "madre, sin decirle a qué departamento pertenecen: así los datos propios del departamento cuentan una "
-            "sola vez, en su estimación directa.",
+            "madre, sin decirle a qué departamento pertenecen: así el nivel propio del departamento no entra por "
+            "la covariable, sino por su estimación directa.",
             "Provincias y distritos: el mismo modelo Keras se aplica a un perfil de la población infantil de cada "
             "distrito (altitud de su capital, pobreza, densidad) y luego se ajusta para que el promedio de los "
             "distritos, ponderado por población, sea igual a la cifra del departamento en cada año. Ese ajuste "
@@ -111,7 +111,7 @@ TEXT = {
             "trend, a random walk per department, a BYM2 spatial effect between neighbouring departments and, as "
             "covariate, the risk an ensemble of neural networks (Keras) gives the department's children from "
             "their age, sex, altitude, area, wealth and mother's education, without telling it which department "
-            "they live in: so the department's own data count once, in its direct estimate.",
+            "they live in: so the department's own level comes from its direct estimate, not through the covariate.",
             "Provinces and districts: the same Keras model is applied to a profile of each district's child "
             "population (its capital's altitude, poverty, density), then adjusted so that the population-weighted "
             "mean of the districts equals the department's figure in every year. That adjustment is its own line "
@@ -235,7 +235,8 @@ def versus_pooled(meta: dict, lang: str) -> list:
         return []
     rows = []
     for p in sorted(pairs, key=lambda p: (p["protocol"] != "split_sample", p["indicator"])):
-        diff, se = p["mse_difference"], p["se"]
+        # The larger of the two standard errors: by department-year, and by year (the shift a year shares).
+        diff, se = p["mse_difference"], max(p["se"], p.get("se_by_year") or 0.0)
         verdict = "verdict_tie" if abs(diff) < 2 * se else ("verdict_better" if diff < 0 else "verdict_worse")
         rows.append(
             html.Tr(

@@ -126,3 +126,20 @@ def test_scale_shrinks_intervals_that_cover_too_much_and_keeps_one_when_coverage
     assert 0.95 <= validate.coverage(wide["estimate"], wide["var"], wide["direct"], wide["direct_var"], scale) <= 0.97
     right = pd.DataFrame({**base, "var": np.full(n, 0.0105**2)})  # about 96 %
     assert validate.choose_scale(right) == 1.0
+
+
+def test_paired_standard_errors_do_not_count_seeds_as_replicates_and_see_year_shifts():
+    """SYNTHETIC: the same cells repeated over three seeds give the one-seed SE; a shared year shift widens
+    the by-year SE."""
+    rng = np.random.default_rng(6)
+    years, areas = [2021, 2022, 2023, 2024], np.arange(25)
+    cells = pd.DataFrame([(y, a) for y in years for a in areas], columns=["year", "area"])
+    shift = cells["year"].map({2021: 0.004, 2022: -0.004, 2023: 0.004, 2024: -0.004})
+    diff = pd.Series(rng.normal(0, 0.001, len(cells)) + shift.to_numpy())
+    one = validate.paired_standard_errors(diff, cells)
+    three = validate.paired_standard_errors(
+        pd.concat([diff] * 3, ignore_index=True), pd.concat([cells] * 3, ignore_index=True)
+    )
+    assert three == pytest.approx(one)
+    se, se_by_year = one
+    assert se_by_year > 2 * se  # the four shared shifts count as four draws, not a hundred
