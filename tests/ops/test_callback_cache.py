@@ -254,3 +254,30 @@ def test_odd_spellings_of_one_request_add_no_entries(client, deps, view):
     assert len(_callback_keys(client)) == 2
     mapped = dash_calls.payload(dash_calls.find(deps, MAP), view)
     assert not _kept(client, {**mapped, "changedPropIds": mapped["changedPropIds"] * 2})
+
+
+def test_one_request_serves_one_model_version(client, deps, view, monkeypatch):
+    """A promotion landing mid-request: the key and the answer both name the version read first."""
+    pointer = client.application.extensions["nutrimapa_active"]
+    served = pointer.get()
+    reads = []
+
+    def promoted_after_first_read():
+        reads.append(1)
+        return served if len(reads) == 1 else "v9"  # v9: what a second read would see (and fail to load)
+
+    monkeypatch.setattr(pointer, "get", promoted_after_first_read)
+    resp, body = _post(client, dash_calls.find(deps, MAP), view)
+    assert resp.status_code == 200
+    assert json.loads(body)["response"]["map-graph"]["figure"]["data"]
+    assert len(reads) == 1
+    (key,) = _callback_keys(client)
+    assert f":{served}:" in key
+    reads.clear()  # the next request reads the new version, once
+    with client.application.test_request_context("/"):
+        from app import services
+
+        assert services.active_model_version() == served
+        assert services.active_model_version() == services.active_model_version() == served
+        services.forget_active_model()  # this worker switched: it serves the new version at once
+        assert services.active_model_version() == "v9"
