@@ -218,6 +218,26 @@ def test_a_new_build_changes_the_key(tmp_path):
     assert code_key(tmp_path) != before
 
 
+def test_a_new_library_version_or_a_same_size_geodata_edit_changes_the_key(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from app.web import responses
+
+    (tmp_path / "distritos.geojson").write_text('{"a": 1}')
+    responses.code_key.cache_clear()
+    before = responses.code_key(tmp_path)
+    (tmp_path / "distritos.geojson").write_text('{"a": 2}')  # same size, other content
+    responses.code_key.cache_clear()
+    edited = responses.code_key(tmp_path)
+    assert edited != before
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "plotly" else real(name))
+    responses.code_key.cache_clear()
+    upgraded = responses.code_key(tmp_path)
+    responses.code_key.cache_clear()
+    assert upgraded != edited
+
+
 def test_odd_spellings_of_one_request_add_no_entries(client, deps, view):
     """Trailing slashes, repeated or reordered changed ids: answered by Dash, never a new cache entry."""
     page = dash_calls.find(deps, PAGE)
