@@ -102,3 +102,25 @@ class ActiveModel:
             return self._version or registry.active_version(self.models_dir)
         self._db_ok = True
         return recorded or registry.active_version(self.models_dir)
+
+
+def warn_if_file_disagrees(db, models_dir: Path) -> None:
+    """Log a warning when ``models/ACTIVE`` names another version than the database's record (which is served),
+    e.g. after ``python -m training.train --activate``: the operator learns why and how to switch."""
+    try:
+        with db.session() as s:
+            recorded = recorded_version(s, models_dir)
+    except Exception as exc:  # unmigrated or unreachable: ActiveModel logs that when it reads
+        log.debug("active model check skipped: %s", exc)
+        return
+    pointer = registry.active_version(models_dir)
+    if recorded and pointer and recorded != pointer:
+        log.warning(
+            "models/ACTIVE names %s but the admin database records %s as active: serving %s. "
+            "To serve %s, run `python -m app.cli model promote %s`",
+            pointer,
+            recorded,
+            recorded,
+            pointer,
+            pointer,
+        )

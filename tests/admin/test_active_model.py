@@ -246,3 +246,35 @@ def test_postgresql_connections_time_out_quickly(monkeypatch):
     with pytest.raises(Exception, match="not connecting"):
         database.engine.connect()
     assert seen["connect_timeout"] == CONNECT_TIMEOUT_S <= 5
+
+
+@pytest.mark.parametrize("agree", [False, True])
+def test_start_warns_when_models_active_and_the_database_disagree(
+    make_app,
+    admin_settings,
+    db,
+    models_dir,
+    second_version,  # noqa: F811
+    caplog,
+    agree,
+):
+    """E.g. `python -m training.train --activate` wrote v2 to models/ACTIVE after v1 was recorded: the log says
+    which is served and how to switch."""
+    from app.admin import versions
+
+    with db.session() as s:
+        versions.promote(s, models_dir, "v2", None)
+    with db.session() as s:
+        versions.rollback(s, models_dir, None)  # the database now records v1
+    (models_dir / "ACTIVE").write_text("v1\n" if agree else "v2\n")
+    with caplog.at_level("WARNING", logger="app.db.active"):
+        dash_app = make_app(admin_settings)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "app.db.active" and r.levelname == "WARNING"]
+    assert _model_versions(dash_app.server.test_client()) == {"v1"}
+    if agree:
+        assert warnings == []
+        return
+    (message,) = warnings
+    assert "models/ACTIVE names v2" in message
+    assert "records v1" in message
+    assert "python -m app.cli model promote v2" in message
