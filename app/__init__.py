@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None):
     from app.admin import api as admin_api
     from app.admin import auth
     from app.db import Database
-    from app.db.active import ActiveModel
+    from app.db.active import ActiveModel, warn_if_file_disagrees
     from app.extensions import cache
     from app.store import DataStore
     from app.web import compression, errors, geo, lang, plotlyjs, security
@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None):
     server.extensions["nutrimapa_active"] = ActiveModel(db, settings.models_dir, settings.model_check_s)
     if not db.is_current():
         log.warning("admin database %s is not migrated: run `python -m app.cli db upgrade`", db.url)
+    else:
+        warn_if_file_disagrees(db, settings.models_dir)
     auth.init_app(server, settings)
     server.register_blueprint(api.bp)
     server.register_blueprint(admin_api.bp)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from app.__about__ import __version__
 from app.data.geo import COVARIATES, LEVELS
@@ -133,6 +133,7 @@ def health() -> dict:
     }
 
 
+_REQUEST_VERSION = "_nutrimapa_model_version"  # flask.g attribute: the version this request serves
 LEVEL_BY_LENGTH = {2: "department", 4: "province", 6: "district"}
 METHODS = ("model", "direct")
 
@@ -143,13 +144,24 @@ def _artefacts(models_dir: str, version: str) -> registry.ModelArtefacts:
 
 
 def active_model_version() -> str | None:
-    """The served model version: the admin database's record, else ``models/ACTIVE`` (see ``app.db.active``)."""
-    return current_app.extensions["nutrimapa_active"].get()
+    """The served model version: the admin database's record, else ``models/ACTIVE`` (see ``app.db.active``).
+
+    Read once per request: the cache key made before a callback and the tables the callback reads
+    then name the same version, even when a promotion lands in between.
+    """
+    pointer = current_app.extensions["nutrimapa_active"]
+    if not has_request_context():
+        return pointer.get()
+    if _REQUEST_VERSION not in g:
+        setattr(g, _REQUEST_VERSION, pointer.get())
+    return g.get(_REQUEST_VERSION)
 
 
 def forget_active_model() -> None:
-    """Reread the active version on the next request (this worker just recorded a switch)."""
+    """Reread the active version now (this worker just recorded a switch)."""
     current_app.extensions["nutrimapa_active"].forget()
+    if has_request_context():
+        g.pop(_REQUEST_VERSION, None)
 
 
 def model_artefacts() -> registry.ModelArtefacts:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.admin import accounts
@@ -27,6 +27,8 @@ from training import registry
 
 log = logging.getLogger(__name__)
 
+_PENDING_POINTER = "nutrimapa_pending_active"  # Session.info key: the version to write to models/ACTIVE on commit
+_LISTENING = "nutrimapa_pointer_listening"
 TIP_FILES = {"tflite": "tip_model.tflite", "json": "tip_model.json"}
 
 
@@ -124,11 +126,28 @@ def _activate(
     action = "model_promoted" if kind == "promote" else "model_rolled_back"
     accounts.audit(session, user, action, target=version, detail={"previous": previous}, ip=ip, username=username)
     session.flush()
-    try:  # keep the bootstrap pointer in step where models/ is writable (one host); read-only mounts refuse
-        registry.activate(models_dir, version)
-    except OSError as exc:
-        log.info("models/ACTIVE not updated (%s); the database records %s as active", exc.strerror, version)
+    _write_pointer_after_commit(session, models_dir, version)
     return entry
+
+
+def _write_pointer_after_commit(session: Session, models_dir: Path, version: str) -> None:
+    """Keep ``models/ACTIVE`` in step once the switch is committed (never for a switch rolled back)."""
+    session.info[_PENDING_POINTER] = (models_dir, version)  # a later switch in the same session wins
+    if not session.info.get(_LISTENING):
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _write_pending_pointer)
+        event.listen(session, "after_rollback", lambda s: s.info.pop(_PENDING_POINTER, None))
+
+
+def _write_pending_pointer(session: Session) -> None:
+    pending = session.info.pop(_PENDING_POINTER, None)
+    if pending is None:
+        return
+    models_dir, version = pending
+    try:  # where models/ is writable (one host); read-only mounts refuse
+        registry.activate(models_dir, version)
+    except (OSError, ValueError) as exc:  # committed all the same: the database decides what is served
+        log.info("models/ACTIVE not updated (%s); the database records %s as active", exc, version)
 
 
 def promote(

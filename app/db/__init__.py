@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -30,6 +30,17 @@ def database_url(settings: Settings) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+CONNECT_TIMEOUT_S = 2  # a dead PostgreSQL host must not hold a visitor's request for the OS default (minutes)
+
+
+def engine_options(url: str) -> dict:
+    """Extra ``create_engine`` options: a short connect timeout for PostgreSQL unless the URL sets one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_S}}
+    return {}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -56,7 +67,7 @@ class Database:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, **engine_options(url))
         return cls(url, engine, sessionmaker(engine, expire_on_commit=False))
 
     @classmethod

@@ -6,13 +6,16 @@ and the served model and survey versions. For a whitelist of such pure callbacks
 the whole ``/_dash-update-component`` answer (Dash's serialised JSON, gzipped
 once) is kept in the shared response cache (``app.web.responses``: Redis with
 ``REDIS_URL``, else the embedded cache; each worker keeps recent ones in memory
-too), keyed by a hash of the request body, the language, the build (source and geodata)
-and the versions. A promotion or an accepted survey is a new key, never a purge.
+too), keyed by the checked values only (output, normalised path, changed ids and the
+inputs' values, never the raw body), the language, the build (source, geodata and
+the Dash, Plotly, Flask and pandas versions) and the served versions, read once per
+request. A promotion or an accepted survey is a new key, never a purge.
 
 Only requests that a real page could send are kept: the registered output, the
 registered inputs and state in order, and values from the known choices (levels,
 indicators, methods, years; region pages only for real regions, public pages
-only, no query string). Anything else, including every admin page and callback,
+only, no query string, no trailing slash; each changed id once, in registered
+order). Anything else, including every admin page and callback,
 is answered by Dash as before and never kept, so no visitor's session or
 rights can leak into another's answer and random requests cannot fill the cache.
 """
@@ -81,7 +84,7 @@ def _page_ok(values: dict) -> bool:
         if level is None and path == prefix:
             return True
         if level is not None and path.startswith(prefix):
-            code = path[len(prefix) :].rstrip("/")
+            code = path[len(prefix) :]  # no trailing slash: each spelling of a page would be a key of its own
             return bool(re.fullmatch(r"\d{2,6}", code)) and code in services.get_store().regions.names(level)
     return False
 
@@ -117,8 +120,18 @@ def _values(items, registered: list[dict]) -> dict | None:
     return out
 
 
+def _changed_ids(changed: object, inputs: dict) -> list[str] | None:
+    """The changed ids when each is a registered input, named once, in registered order (Dash's
+    ``ctx.triggered`` keeps the order sent), else None: odd spellings of one request are not kept."""
+    if not isinstance(changed, list) or any(not isinstance(c, str) or c not in inputs for c in changed):
+        return None
+    canonical = [i for i in inputs if i in changed]
+    return changed if changed == canonical else None
+
+
 def _registered_values(body: dict, output: str, spec: dict) -> dict | None:
-    """The inputs' and state's values when the body has exactly the registered shape, else None."""
+    """The checked parts of a body that has exactly the registered shape (``changed``, ``inputs``, ``state``:
+    what the answer depends on), else None."""
     outputs = body.get("outputs")
     if not isinstance(outputs, list) or any(not isinstance(o, dict) or set(o) - {"id", "property"} for o in outputs):
         return None
@@ -127,25 +140,29 @@ def _registered_values(body: dict, output: str, spec: dict) -> dict | None:
     inputs, state = _values(body.get("inputs"), spec["inputs"]), _values(body.get("state"), spec["state"])
     if inputs is None or state is None:
         return None
+    changed = {}
     for field in ("changedPropIds", "parsedChangedPropsIds"):
-        changed = body.get(field, [])
-        if not isinstance(changed, list) or not set(changed) <= set(inputs):
+        changed[field] = _changed_ids(body.get(field, []), inputs)
+        if changed[field] is None:
             return None
-    return {**inputs, **state}
+    return {"changed": changed, "inputs": inputs, "state": state}
 
 
 def cache_text(body: object, callback_map: dict) -> str | None:
-    """The canonical text of a request worth keeping, or None (answered by Dash, not kept)."""
+    """The canonical text of a request worth keeping, or None (answered by Dash, not kept).
+
+    The text is made from the checked values alone, so a body can only name a key its checks allow.
+    """
     if not isinstance(body, dict) or set(body) - _BODY_KEYS:
         return None
     output = body.get("output")
     check = PURE_CALLBACKS.get(output) if isinstance(output, str) else None
     if check is None or output not in callback_map:
         return None
-    values = _registered_values(body, output, callback_map[output])
-    if values is None or not check(values):
+    checked = _registered_values(body, output, callback_map[output])
+    if checked is None or not check({**checked["inputs"], **checked["state"]}):
         return None
-    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return json.dumps({"output": output, **checked}, sort_keys=True, separators=(",", ":"))
 
 
 def init_app(server: Flask, callback_map: Callable[[], dict]) -> None:

@@ -20,6 +20,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache, wraps
+from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
@@ -62,16 +63,22 @@ def version_key() -> str:
     return f"{active_model_version() or '-'}:{get_store().survey.version}"
 
 
+RENDERING_PACKAGES = ("dash", "plotly", "flask", "pandas")  # their versions change the serialised answers
+
+
 @lru_cache(maxsize=4)
 def code_key(geodata_dir: Path) -> str:
-    """This build: the app's source and the geodata it draws (names and sizes), so a deploy never serves an
-    answer kept by the previous one (read once per process)."""
+    """This build: the app's source, the versions of the libraries that render answers and the geodata it
+    draws (a few MB), so a deploy never serves an answer kept by the previous one (read once per process)."""
     h = hashlib.sha256(__version__.encode())
+    for name in RENDERING_PACKAGES:
+        h.update(f"{name}=={metadata.version(name)}\n".encode())
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(p for p in geodata_dir.rglob("*") if p.is_file()):
-        h.update(f"{path.relative_to(geodata_dir).as_posix()}:{path.stat().st_size}".encode())
+        # content, not size or mtime: an edit of the same size counts, and every host of a deploy agrees
+        h.update(path.relative_to(geodata_dir).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import tempfile
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -178,3 +179,102 @@ def test_command_line_promotes_with_read_only_models(admin_settings, db, second_
     assert cli.main(["model", "rollback"]) == 0
     with db.session() as s:
         assert versions.active_version(s, read_only_models) == "v1"
+
+
+class _FlakyDatabase:
+    """The admin database behind a switch: ``up = False`` refuses every connection, counting the attempts."""
+
+    def __init__(self, real) -> None:
+        self.real, self.up, self.attempts = real, True, 0
+
+    @contextmanager
+    def session(self):
+        self.attempts += 1
+        if not self.up:
+            raise ConnectionRefusedError("connection refused (simulated)")
+        with self.real.session() as s:
+            yield s
+
+
+def test_an_unreachable_database_is_retried_only_after_the_back_off(admin_settings, db, models_dir, second_version):  # noqa: F811
+    """While the database is down every request serves the last known version without trying it again,
+    until the back-off has passed (a dead host costs one attempt per 30 s, not one per second)."""
+    from app.admin import versions
+    from app.db.active import ActiveModel
+
+    with db.session() as s:
+        versions.promote(s, models_dir, "v2", None)
+    (models_dir / "ACTIVE").write_text("v1\n")
+    now = [1000.0]
+    flaky = _FlakyDatabase(db)
+    pointer = ActiveModel(flaky, models_dir, check_every_s=1, retry_after_s=30, clock=lambda: now[0])
+    assert pointer.get() == "v2"
+    assert flaky.attempts == 1
+    flaky.up = False
+    now[0] += 1.5
+    assert pointer.get() == "v2"  # the last known, not the file's v1
+    assert flaky.attempts == 2
+    for step in (1.5, 10, 15):  # 26.5 s after the failure: every check interval passed, the back-off not
+        now[0] += step
+        assert pointer.get() == "v2"
+    assert flaky.attempts == 2
+    flaky.up = True
+    now[0] += 4  # 30.5 s after the failure
+    assert pointer.get() == "v2"
+    assert flaky.attempts == 3
+    now[0] += 1.5  # back to the normal interval once it answered
+    pointer.get()
+    assert flaky.attempts == 4
+
+
+def test_postgresql_connections_time_out_quickly(monkeypatch):
+    """The engine passes a short connect_timeout to psycopg (a dead host must not hold requests for minutes)."""
+    from sqlalchemy import event
+
+    from app.db import CONNECT_TIMEOUT_S, Database, engine_options
+
+    assert engine_options("sqlite:////tmp/x.db") == {}
+    assert engine_options("postgresql+psycopg://u@h/db?connect_timeout=7") == {}  # the URL's own wins
+    seen = {}
+    database = Database.from_url("postgresql+psycopg://nobody@db.invalid/none")
+
+    @event.listens_for(database.engine, "do_connect")
+    def _capture(_dialect, _record, _args, params):
+        seen.update(params)
+        raise ConnectionRefusedError("not connecting in this test")
+
+    with pytest.raises(Exception, match="not connecting"):
+        database.engine.connect()
+    assert seen["connect_timeout"] == CONNECT_TIMEOUT_S <= 5
+
+
+@pytest.mark.parametrize("agree", [False, True])
+def test_start_warns_when_models_active_and_the_database_disagree(
+    make_app,
+    admin_settings,
+    db,
+    models_dir,
+    second_version,  # noqa: F811
+    caplog,
+    agree,
+):
+    """E.g. `python -m training.train --activate` wrote v2 to models/ACTIVE after v1 was recorded: the log says
+    which is served and how to switch."""
+    from app.admin import versions
+
+    with db.session() as s:
+        versions.promote(s, models_dir, "v2", None)
+    with db.session() as s:
+        versions.rollback(s, models_dir, None)  # the database now records v1
+    (models_dir / "ACTIVE").write_text("v1\n" if agree else "v2\n")
+    with caplog.at_level("WARNING", logger="app.db.active"):
+        dash_app = make_app(admin_settings)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "app.db.active" and r.levelname == "WARNING"]
+    assert _model_versions(dash_app.server.test_client()) == {"v1"}
+    if agree:
+        assert warnings == []
+        return
+    (message,) = warnings
+    assert "models/ACTIVE names v2" in message
+    assert "records v1" in message
+    assert "python -m app.cli model promote v2" in message

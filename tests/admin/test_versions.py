@@ -112,3 +112,34 @@ def test_compare_the_published_versions_on_their_common_year():
     assert result["summary"]["regions"] == 25
     with pytest.raises(versions.VersionError, match="2024"):
         versions.compare(ROOT / "models", "v1", "v2", "department", "anemia", 2019)
+
+
+def test_a_failed_commit_leaves_models_active_unchanged(db, models_dir, second_version):
+    """models/ACTIVE follows the database only once the switch is committed."""
+    from app.admin import versions
+
+    def refuse():
+        raise RuntimeError("commit failed (simulated)")
+
+    def promote_then(fail) -> None:
+        with db.session() as s:
+            versions.promote(s, models_dir, "v2", None)
+            fail(s)
+
+    def commit_fails(s) -> None:
+        s.commit = refuse
+
+    def later_step_fails(_s) -> None:
+        raise RuntimeError("a later step of the same unit of work failed")
+
+    with pytest.raises(RuntimeError, match="commit failed"):
+        promote_then(commit_fails)
+    assert (models_dir / "ACTIVE").read_text().strip() == "v1"
+    with pytest.raises(RuntimeError, match="later step"):
+        promote_then(later_step_fails)
+    assert (models_dir / "ACTIVE").read_text().strip() == "v1"
+    with db.session() as s:
+        assert versions.active_version(s, models_dir) == "v1"
+        versions.promote(s, models_dir, "v2", None)
+        assert (models_dir / "ACTIVE").read_text().strip() == "v1"  # not before the commit
+    assert (models_dir / "ACTIVE").read_text().strip() == "v2"

@@ -9,6 +9,8 @@ import json
 import pytest
 
 from bench import dash_calls
+from tests.admin.test_versions import second_version  # noqa: F401 (fixture)
+from tests.fixtures_admin import signed_in
 
 MAP = "..map-graph.figure"
 PAGE = ".._pages_content.children"
@@ -55,6 +57,11 @@ def _kept(client, body) -> bool:
     server = client.application
     with server.app_context():
         return callback_cache.cache_text(body, server.extensions["nutrimapa_callback_map"]()) is not None
+
+
+def _callback_keys(client) -> set[str]:
+    """The callback answers this app keeps (its worker memory holds every one it stored)."""
+    return {k for k in client.application.extensions.get("nutrimapa_responses", {}) if k.startswith("resp:callbacks:")}
 
 
 def _callback_hits(client) -> float:
@@ -147,11 +154,37 @@ def test_odd_map_requests_are_never_kept(client, deps, view, change):
     assert not _kept(client, {**dash_calls.payload(dep, view), "extra": 1})
 
 
-def test_admin_callbacks_are_never_kept(client, deps):
-    admin = [d for d in deps if "admin" in d["output"]]
-    assert admin
-    for dep in admin:
-        assert not _kept(client, dash_calls.payload(dep, {}))
+def test_admin_callbacks_are_never_kept(make_app, admin_settings, second_version):  # noqa: F811
+    """A signed-in admin's page and compare answers (200, admin content) leave nothing in the cache, and an
+    anonymous visitor sending the very same bodies gets the login page, not the admin's answer."""
+    dash_app = make_app(admin_settings)
+    admin, anon = signed_in(dash_app), dash_app.server.test_client()
+    deps = anon.get("/_dash-dependencies").json
+    page = dash_calls.payload(
+        dash_calls.find(deps, PAGE), {"_pages_location.pathname": "/admin/modelos", "_pages_location.search": ""}
+    )
+    compare = dash_calls.payload(
+        dash_calls.find(deps, "..admin-compare-result.children"),
+        {
+            "admin-compare-a.value": "v1",
+            "admin-compare-b.value": "v2",
+            "admin-compare-level.value": "department",
+            "admin-compare-indicator.value": "anemia",
+        },
+    )
+    hits = _callback_hits(anon)  # (the counter is the process's: earlier tests' hits are in it)
+    for _ in range(2):  # the second time would be a hit if the first had been kept
+        shown = admin.post("/_dash-update-component", json=page)
+        assert shown.status_code == 200
+        assert "admin-compare-a" in shown.get_data(as_text=True)
+        compared = admin.post("/_dash-update-component", json=compare)
+        assert compared.status_code == 200
+        assert "admin-compare-summary" in compared.get_data(as_text=True)
+    assert _callback_keys(anon) == set()
+    assert _callback_hits(anon) == hits
+    refused = anon.post("/_dash-update-component", json=page).get_data(as_text=True)
+    assert "admin-compare-a" not in refused
+    assert "admin-compare-summary" not in anon.post("/_dash-update-component", json=compare).get_data(as_text=True)
 
 
 def test_pdf_report_made_once(client, monkeypatch):
@@ -184,3 +217,88 @@ def test_a_new_build_changes_the_key(tmp_path):
     (tmp_path / "distritos.geojson").write_text('{"type": "FeatureCollection"}')
     code_key.cache_clear()
     assert code_key(tmp_path) != before
+
+
+def test_a_new_library_version_or_a_same_size_geodata_edit_changes_the_key(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from app.web import responses
+
+    (tmp_path / "distritos.geojson").write_text('{"a": 1}')
+    responses.code_key.cache_clear()
+    before = responses.code_key(tmp_path)
+    (tmp_path / "distritos.geojson").write_text('{"a": 2}')  # same size, other content
+    responses.code_key.cache_clear()
+    edited = responses.code_key(tmp_path)
+    assert edited != before
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "plotly" else real(name))
+    responses.code_key.cache_clear()
+    upgraded = responses.code_key(tmp_path)
+    responses.code_key.cache_clear()
+    assert upgraded != edited
+
+
+def test_odd_spellings_of_one_request_add_no_entries(client, deps, view):
+    """Trailing slashes, repeated or reordered changed ids: answered by Dash, never a new cache entry."""
+    page = dash_calls.find(deps, PAGE)
+    base = dash_calls.payload(page, {"_pages_location.pathname": "/departamento/15", "_pages_location.search": ""})
+    first = client.post("/_dash-update-component", json=base)
+    assert first.status_code == 200
+    keys = _callback_keys(client)
+    assert len(keys) == 1
+    both = ["_pages_location.pathname", "_pages_location.search"]
+    variants = [
+        *(
+            dash_calls.payload(page, {"_pages_location.pathname": p, "_pages_location.search": ""})
+            for p in ("/departamento/15/", "/departamento/15////", "/departamento/15" + "/" * 50)
+        ),
+        {**base, "changedPropIds": ["_pages_location.pathname"] * 3},
+        {**base, "changedPropIds": both[::-1]},
+        {**base, "parsedChangedPropsIds": ["_pages_location.pathname"] * 2},
+        {**base, "changedPropIds": both + both},
+    ]
+    for body in variants:
+        resp = client.post("/_dash-update-component", json=body)
+        assert resp.status_code == 200  # still answered: by Dash
+        assert "Lima" in resp.get_data(as_text=True)
+        assert not _kept(client, body)
+    assert _callback_keys(client) == keys
+    # The raw body is not the key: the same checked values spelled otherwise (no state, empty parsed ids) are one entry.
+    spelled = {k: v for k, v in base.items() if k != "state"} | {"parsedChangedPropsIds": []}
+    assert spelled != base
+    assert client.post("/_dash-update-component", json=spelled).status_code == 200
+    assert _callback_keys(client) == keys
+    # Both ids changed, in registered order: one more entry, however often it is sent.
+    for _ in range(3):
+        assert client.post("/_dash-update-component", json={**base, "changedPropIds": both}).status_code == 200
+    assert len(_callback_keys(client)) == 2
+    mapped = dash_calls.payload(dash_calls.find(deps, MAP), view)
+    assert not _kept(client, {**mapped, "changedPropIds": mapped["changedPropIds"] * 2})
+
+
+def test_one_request_serves_one_model_version(client, deps, view, monkeypatch):
+    """A promotion landing mid-request: the key and the answer both name the version read first."""
+    pointer = client.application.extensions["nutrimapa_active"]
+    served = pointer.get()
+    reads = []
+
+    def promoted_after_first_read():
+        reads.append(1)
+        return served if len(reads) == 1 else "v9"  # v9: what a second read would see (and fail to load)
+
+    monkeypatch.setattr(pointer, "get", promoted_after_first_read)
+    resp, body = _post(client, dash_calls.find(deps, MAP), view)
+    assert resp.status_code == 200
+    assert json.loads(body)["response"]["map-graph"]["figure"]["data"]
+    assert len(reads) == 1
+    (key,) = _callback_keys(client)
+    assert f":{served}:" in key
+    reads.clear()  # the next request reads the new version, once
+    with client.application.test_request_context("/"):
+        from app import services
+
+        assert services.active_model_version() == served
+        assert services.active_model_version() == services.active_model_version() == served
+        services.forget_active_model()  # this worker switched: it serves the new version at once
+        assert services.active_model_version() == "v9"
