@@ -28,7 +28,7 @@ from scipy import optimize
 
 from training import spacetime
 from training import validate as harness
-from training.departments import direct_cells, keras_predictor, spacetime_data, synthetic_cells
+from training.departments import keras_predictor
 
 # Parameter order in ``spacetime.PARAMS``: 0 space SD, 1 BYM2 mixing, 2 national RW1 SD,
 # 3 per-department RW1 SD, 4 iid SD. A fixed log SD of -7 switches a term off (SD 0.001).
@@ -79,29 +79,17 @@ def variant(covariate: str, fixed: dict[int, float] | None = None, prior: str = 
     composition_year_fixed or none."""
 
     def estimate(fold: harness.Fold, indicator: str) -> pd.DataFrame:
-        years = list(range(min(fold.train["year"].min(), fold.year), max(fold.train["year"].max(), fold.year) + 1))
-        model = fold.context["keras"]
         if covariate == "none":
 
             def predict(f: pd.DataFrame) -> np.ndarray:
                 return np.full(len(f), 0.5)  # constant: the design drops it
         else:
-            base = keras_predictor(model, indicator, department=covariate == "with_department")
+            base = keras_predictor(fold.context["keras"], indicator, department=covariate == "with_department")
 
             def predict(f: pd.DataFrame) -> np.ndarray:
                 return base(f.assign(year=2019) if covariate == "composition_year_fixed" else f)
 
-        cells = direct_cells(fold.train, indicator)
-        cells = cells[cells["n"] > 0]
-        data = spacetime_data(
-            cells, synthetic_cells(fold.train, predict, indicator, years), fold.areas, years, fold.context["adjacency"]
-        )
-        f = VariantModel(data, fixed or {}, prior).fit().frame()
-        f = f[f["year"] == fold.year]
-        p = spacetime.expit(f["logit_mean"].to_numpy())
-        return pd.DataFrame(
-            {"area": f["area"].to_numpy(), "estimate": p, "var": (p * (1 - p)) ** 2 * f["logit_var"].to_numpy()}
-        )
+        return harness.spacetime_estimate(fold, indicator, predict, lambda data: VariantModel(data, fixed or {}, prior))
 
     return estimate
 

@@ -161,11 +161,12 @@ def est_v1(fold: Fold, indicator: str) -> Estimate:
     )
 
 
-def est_spacetime(fold: Fold, indicator: str) -> Estimate:
-    """Space-time Fay-Herriot (BYM2 + RW1 + department RW1) with the Keras synthetic covariate."""
+def spacetime_estimate(
+    fold: Fold, indicator: str, predict: Callable[[pd.DataFrame], np.ndarray], model=spacetime.SpaceTimeModel
+) -> Estimate:
+    """A space-time fit on the fold's training rows, read off at the target year (shared with the variants bench)."""
     years = list(range(min(fold.train["year"].min(), fold.year), max(fold.train["year"].max(), fold.year) + 1))
-    predict = covariate_predictor(fold.context["keras"], indicator)
-    fit = fit_departments(fold.train, predict, indicator, fold.areas, years, fold.context["adjacency"])
+    fit = fit_departments(fold.train, predict, indicator, fold.areas, years, fold.context["adjacency"], model)
     f = fit.frame()
     f = f[f["year"] == fold.year]
     p = spacetime.expit(f["logit_mean"].to_numpy())
@@ -176,6 +177,11 @@ def est_spacetime(fold: Fold, indicator: str) -> Estimate:
             "var": (p * (1 - p)) ** 2 * f["logit_var"].to_numpy(),
         }
     )
+
+
+def est_spacetime(fold: Fold, indicator: str) -> Estimate:
+    """Space-time Fay-Herriot (BYM2 + RW1 + department RW1) with the Keras composition covariate."""
+    return spacetime_estimate(fold, indicator, covariate_predictor(fold.context["keras"], indicator))
 
 
 ESTIMATOR_FUNCS = {
